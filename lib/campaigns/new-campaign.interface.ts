@@ -1,0 +1,38 @@
+import type { CustomFields } from '../entities/contact.entity';
+
+/** Optional contact fields of seed 3.3; the same names are the table's columns. */
+export const CONTACT_TEXT_FIELDS = [
+  'first_name',
+  'last_name',
+  'email',
+  'company',
+  'job_title',
+  'address',
+  'city',
+  'state',
+  'country',
+  'postal_code',
+  'timezone',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+] as const;
+export type ContactTextField = (typeof CONTACT_TEXT_FIELDS)[number];
+
+/** A validated contact: E.164 phone and only the fields the client gave. */
+export interface NewContact {
+  phone: string;
+  fields: Partial<Record<ContactTextField, string>>;
+  customFields?: CustomFields;
+}
+
+/** A validated `POST /campaign` request, ready to be written. */
+export interface NewCampaign {
+  playbookId: string;
+  contacts: NewContact[];
+  /** Null: launch now. */
+  launchAt: Date | null;
+  recall: number[];
+}

@@ -1,0 +1,24 @@
+import { ApiTokenEntity } from './api-token.entity';
+import { CallAttemptEntity } from './call-attempt.entity';
+import { CallEntity } from './call.entity';
+import { CampaignEntity } from './campaign.entity';
+import { ContactEntity } from './contact.entity';
+import { PlaybookEntity } from './playbook.entity';
+
+export * from './api-token.entity';
+export * from './call-attempt.entity';
+export * from './call.entity';
+export * from './campaign-status';
+export * from './campaign.entity';
+export * from './contact.entity';
+export * from './playbook.entity';
+
+/** Every entity of the module, for the host's TypeORM `entities` list. */
+export const CAMPAIGN_ENTITIES = [
+  ApiTokenEntity,
+  PlaybookEntity,
+  ContactEntity,
+  CampaignEntity,
+  CallEntity,
+  CallAttemptEntity,
+];

@@ -1,0 +1,39 @@
+import {
+  HttpException,
+  Injectable,
+  UnsupportedMediaTypeException,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import type { Request } from 'express';
+import type { Observable } from 'rxjs';
+import { deferredBodyError } from './campaign-body-parser';
+
+/**
+ * Runs after the guards: answers a body that is not JSON (415) or that the
+ * body parser could not read (4xx) before validation sees it.
+ */
+@Injectable()
+export class JsonBodyInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<Request>();
+    const bodyError = deferredBodyError(request);
+    if (bodyError) {
+      throw new HttpException(
+        {
+          statusCode: bodyError.status,
+          error: bodyError.status === 413 ? 'Payload Too Large' : 'Bad Request',
+          message: [bodyError.message],
+        },
+        bodyError.status,
+      );
+    }
+    if (!request.is('application/json')) {
+      throw new UnsupportedMediaTypeException(
+        'body: Content-Type must be application/json',
+      );
+    }
+    return next.handle();
+  }
+}

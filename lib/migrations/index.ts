@@ -1,0 +1,35 @@
+import type { MigrationInterface } from 'typeorm';
+import { CampaignInitialSchemaPostgres1764130000000 } from './1764130000000-campaign-initial-schema.postgres';
+import { CampaignInitialSchemaSqlite1764130000000 } from './1764130000000-campaign-initial-schema.sqlite';
+
+export {
+  CampaignInitialSchemaPostgres1764130000000,
+  CampaignInitialSchemaSqlite1764130000000,
+};
+
+/** Migrations for PostgreSQL, oldest first: add them to the host's `migrations`. */
+export const CAMPAIGN_POSTGRES_MIGRATIONS: CampaignMigrationClass[] = [
+  CampaignInitialSchemaPostgres1764130000000,
+];
+
+/** Migrations for SQLite (better-sqlite3), oldest first. */
+export const CAMPAIGN_SQLITE_MIGRATIONS: CampaignMigrationClass[] = [
+  CampaignInitialSchemaSqlite1764130000000,
+];
+
+export type CampaignMigrationClass = new () => MigrationInterface;
+
+/** The module's migrations for a TypeORM data source type. */
+export function getCampaignMigrations(type: string): CampaignMigrationClass[] {
+  switch (type) {
+    case 'postgres':
+      return CAMPAIGN_POSTGRES_MIGRATIONS;
+    case 'better-sqlite3':
+    case 'sqlite':
+      return CAMPAIGN_SQLITE_MIGRATIONS;
+    default:
+      throw new Error(
+        `nestjs-call-campaigns has no migrations for database type "${type}"`,
+      );
+  }
+}

@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { DataSource, Repository } from 'typeorm';
+import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
+import { PlaybookEntity } from '../entities/playbook.entity';
+import type {
+  CampaignAccount,
+  CampaignPlaybookRef,
+} from '../options/campaign-module-options.interface';
+
+export interface RegisterPlaybookInput {
+  accountId: string;
+  name: string;
+  /** Keep a known id (e.g. the host's own assistant id); random when absent. */
+  id?: string;
+}
+
+/** The built-in playbook store. */
+@Injectable()
+export class PlaybookService {
+  private readonly playbooks: Repository<PlaybookEntity>;
+
+  constructor(@Inject(CAMPAIGN_DATA_SOURCE) dataSource: DataSource) {
+    this.playbooks = dataSource.getRepository(PlaybookEntity);
+  }
+
+  /** Registers a playbook; registering an existing id of the same account renames it. */
+  async register(input: RegisterPlaybookInput): Promise<PlaybookEntity> {
+    const id = (input.id ?? randomUUID()).toLowerCase();
+    const existing = await this.playbooks.findOneBy({ id });
+    if (existing && existing.accountId !== input.accountId) {
+      throw new Error(`Playbook ${id} belongs to another account`);
+    }
+    if (existing) {
+      await this.playbooks.update({ id }, { name: input.name });
+    } else {
+      await this.playbooks.insert({
+        id,
+        accountId: input.accountId,
+        name: input.name,
+      });
+    }
+    return this.playbooks.findOneByOrFail({ id });
+  }
+
+  list(accountId: string): Promise<PlaybookEntity[]> {
+    return this.playbooks.find({
+      where: { accountId },
+      order: { createdAt: 'ASC' },
+    });
+  }
+
+  async findOwned(
+    account: CampaignAccount,
+    playbookId: string,
+  ): Promise<CampaignPlaybookRef | null> {
+    const row = await this.playbooks.findOneBy({
+      id: playbookId.toLowerCase(),
+      accountId: account.id,
+    });
+    return row ? { id: row.id, name: row.name } : null;
+  }
+}

@@ -1,0 +1,27 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { campaignJsonBodyParser } from '../lib';
+import { AppModule } from './app.module';
+import { DemoSeedService } from './demo-seed.service';
+
+async function bootstrap(): Promise<void> {
+  // The module's parser takes a 10 000-contact body and lets auth answer first.
+  const app = await NestFactory.create(AppModule, { bodyParser: false });
+  app.use(campaignJsonBodyParser());
+  app.enableShutdownHooks();
+  const port = Number(process.env.PORT ?? 3000);
+  await app.listen(port);
+  const { token, playbookId } = await app.get(DemoSeedService).seed();
+  const url = `http://localhost:${port}/campaign`;
+  new Logger('SampleApp').log(
+    [
+      `listening on http://localhost:${port}`,
+      `demo API token: ${token}`,
+      `demo playbook:  ${playbookId}`,
+      'try:',
+      `curl -i -X POST ${url} -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '{"playbook_id":"${playbookId}","contacts":[{"phone":"+34612345678"},{"phone":"+14155552671"}],"recall":"[30,120]"}'`,
+    ].join('\n'),
+  );
+}
+
+void bootstrap();
