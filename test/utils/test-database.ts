@@ -1,0 +1,152 @@
+/**
+ * Per-test-file throwaway databases for both supported dialects.
+ *
+ *   const db = await createTestDatabase('postgres');
+ *   const ds = new DataSource({ ...db.options, entities, synchronize: true });
+ *   ...
+ *   await ds.destroy();
+ *   await db.drop();
+ *
+ * PostgreSQL: a new database `cc_test_<hex>` on the server given by
+ * TEST_DATABASE_URL (set by test/setup/global-setup.ts, embedded server by default).
+ * SQLite: a new better-sqlite3 file under os.tmpdir().
+ */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { DataSourceOptions } from 'typeorm';
+
+export type TestDialect = 'postgres' | 'sqlite';
+
+export interface TestDatabase {
+  /** Connection options only: add entities/migrations/synchronize yourself. */
+  options: DataSourceOptions;
+  /** Removes the database (PostgreSQL) or file (SQLite). Safe to call twice. */
+  drop(): Promise<void>;
+}
+
+const ALL_DIALECTS: readonly TestDialect[] = ['sqlite', 'postgres'];
+
+function parseDialects(value: string | undefined): TestDialect[] {
+  if (!value || !value.trim()) return [...ALL_DIALECTS];
+  const wanted = value
+    .split(',')
+    .map((d) => d.trim().toLowerCase())
+    .filter(Boolean);
+  for (const d of wanted) {
+    if (!ALL_DIALECTS.includes(d as TestDialect)) {
+      throw new Error(
+        `TEST_DIALECTS contains unknown dialect "${d}" (allowed: ${ALL_DIALECTS.join(', ')})`,
+      );
+    }
+  }
+  return ALL_DIALECTS.filter((d) => wanted.includes(d));
+}
+
+/** Dialects to run the suites against; override with TEST_DIALECTS=sqlite,postgres. */
+export const TEST_DIALECTS: TestDialect[] = parseDialects(
+  process.env.TEST_DIALECTS,
+);
+
+function adminUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    throw new Error(
+      'TEST_DATABASE_URL is not set: run the tests through Jest (test/setup/global-setup.ts sets it) ' +
+        'or point it at a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/test',
+    );
+  }
+  return url;
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function withAdminClient<T>(
+  fn: (client: Client) => Promise<T>,
+): Promise<T> {
+  const client = new Client({ connectionString: adminUrl() });
+  // Without a listener a lost connection would crash the worker.
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const OBJECT_IN_USE = '55006';
+
+async function createPostgresDatabase(): Promise<TestDatabase> {
+  const name = `cc_test_${randomBytes(8).toString('hex')}`;
+  await withAdminClient(async (client) => {
+    // CREATE DATABASE fails with 55006 while another session uses template1.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(`CREATE DATABASE "${name}"`);
+        return;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code !== OBJECT_IN_USE || attempt >= 20) throw error;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  });
+
+  let dropped = false;
+  return {
+    options: { type: 'postgres', url: withDatabase(adminUrl(), name) },
+    async drop() {
+      if (dropped) return;
+      await withAdminClient(async (client) => {
+        await client.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+          [name],
+        );
+        // WITH (FORCE) (PostgreSQL 13+) also covers connections opened meanwhile.
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      });
+      dropped = true;
+    },
+  };
+}
+
+async function createSqliteDatabase(): Promise<TestDatabase> {
+  const file = join(
+    tmpdir(),
+    `cc_test_${randomBytes(8).toString('hex')}.sqlite`,
+  );
+  return {
+    options: { type: 'better-sqlite3', database: file },
+    async drop() {
+      await Promise.all(
+        ['', '-wal', '-shm', '-journal'].map((suffix) =>
+          rm(file + suffix, { force: true }),
+        ),
+      );
+    },
+  };
+}
+
+/**
+ * Creates an empty database for `dialect`. Call `drop()` after destroying the
+ * DataSource (e.g. in afterAll).
+ */
+export async function createTestDatabase(
+  dialect: TestDialect,
+): Promise<TestDatabase> {
+  switch (dialect) {
+    case 'postgres':
+      return createPostgresDatabase();
+    case 'sqlite':
+      return createSqliteDatabase();
+    default:
+      throw new Error(`Unknown test dialect: ${String(dialect)}`);
+  }
+}
