@@ -44,8 +44,9 @@ export class CampaignCreationService {
     const campaignId = randomUUID();
     const status = request.launchAt ? 'scheduled' : 'running';
     const recall = JSON.stringify(request.recall);
+    const now = new Date();
     await this.dataSource.transaction(async (manager) => {
-      const dueAt = this.dialect.date(request.launchAt ?? new Date());
+      const dueAt = this.dialect.date(request.launchAt ?? now);
       const contactIds = await this.upsertContacts(manager, account, contacts);
       await insertRows(
         manager,
@@ -62,6 +63,7 @@ export class CampaignCreationService {
             contacts.length,
             contacts.length,
             request.contacts.length - contacts.length,
+            request.launchAt ? null : this.dialect.date(now),
           ],
         ],
         1,
