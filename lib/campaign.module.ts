@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { ApiTokenService } from './auth/api-token.service';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
@@ -10,6 +11,7 @@ import {
 } from './campaign.module-definition';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from './campaign.constants';
 import { CampaignCreationService } from './campaigns/campaign-creation.service';
+import { CampaignQueryService } from './campaigns/campaign-query.service';
 import { CAMPAIGN_ENTITIES } from './entities';
 import { campaignControllerAt } from './http/campaign.controller';
 import { CreateCampaignPipe } from './http/create-campaign.pipe';
@@ -21,12 +23,23 @@ import type {
 import { resolveCampaignOptions } from './options/resolve-campaign-options';
 import { PlaybookOwnershipGuard } from './playbooks/playbook-ownership.guard';
 import { PlaybookService } from './playbooks/playbook.service';
+import { CallDispatchRepository } from './scheduler/call-dispatch.repository';
+import { CallOutcomeService } from './scheduler/call-outcome.service';
+import {
+  CAMPAIGN_CLOCK,
+  campaignClockProvider,
+} from './scheduler/campaign-clock.provider';
+import { DialingLoopService } from './scheduler/dialing-loop.service';
 
 const EXPORTED = [
   ApiTokenService,
   PlaybookService,
   CampaignCreationService,
+  CampaignQueryService,
+  CallOutcomeService,
+  DialingLoopService,
   CAMPAIGN_OPTIONS,
+  CAMPAIGN_CLOCK,
 ];
 
 /**
@@ -55,6 +68,7 @@ function withFeatures(
     imports: [
       ...(definition.imports ?? []),
       TypeOrmModule.forFeature(CAMPAIGN_ENTITIES, extras.dataSource),
+      ScheduleModule.forRoot(),
     ],
     controllers: [campaignControllerAt(extras.routePrefix ?? 'campaign')],
     providers: [
@@ -72,6 +86,11 @@ function withFeatures(
       ApiTokenService,
       PlaybookService,
       CampaignCreationService,
+      CampaignQueryService,
+      campaignClockProvider,
+      CallDispatchRepository,
+      CallOutcomeService,
+      DialingLoopService,
       BearerAuthGuard,
       PlaybookOwnershipGuard,
       CreateCampaignPipe,

@@ -38,3 +38,21 @@ export {
   campaignJsonBodyParser,
   DEFAULT_CAMPAIGN_BODY_LIMIT,
 } from './http/campaign-body-parser';
+export {
+  CampaignQueryService,
+  type CampaignDetails,
+} from './campaigns/campaign-query.service';
+export * from './dialer/campaign-dialer.interface';
+export * from './dialer/http.dialer';
+export * from './dialer/simulated.dialer';
+export * from './scheduler/calling-window.interface';
+export { nextCallingTime, resolveZone } from './scheduler/calling-window';
+export * from './scheduler/recall-policy';
+export type { CampaignClock } from './scheduler/campaign-clock';
+export { CAMPAIGN_CLOCK } from './scheduler/campaign-clock.provider';
+export {
+  CallOutcomeService,
+  type OutcomeReportDetails,
+} from './scheduler/call-outcome.service';
+export { DialingLoopService } from './scheduler/dialing-loop.service';
+export type { TickReport } from './scheduler/dispatch.interfaces';

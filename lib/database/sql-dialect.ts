@@ -12,7 +12,18 @@ export interface SqlDialect {
   placeholder(index: number): string;
   /** A date as a bind parameter in the stored format. */
   date(value: Date): Date | string;
+  /** A placeholder with a type cast where the database cannot infer one (VALUES lists). */
+  typed(index: number, postgresType: string): string;
+  /** A stored date as read by a raw query. */
+  readDate(value: unknown): Date;
+  /** A stored JSON value as read by a raw query. */
+  readJson<T>(value: unknown): T;
+  /** Row-lock clause of a claim: others skip what one replica holds. */
+  readonly skipLocked: (alias: string) => string;
 }
+
+const readJson = <T>(value: unknown): T =>
+  (typeof value === 'string' ? JSON.parse(value) : value) as T;
 
 const postgres: SqlDialect = {
   type: 'postgres',
@@ -20,6 +31,11 @@ const postgres: SqlDialect = {
   now: 'now()',
   placeholder: (index) => `$${index}`,
   date: (value) => value,
+  typed: (index, type) => `$${index}::${type}`,
+  readDate: (value) =>
+    value instanceof Date ? value : new Date(String(value)),
+  readJson,
+  skipLocked: (alias) => `FOR UPDATE OF ${alias} SKIP LOCKED`,
 };
 
 /** Dates are UTC text `YYYY-MM-DD HH:MM:SS.SSS`, the format TypeORM writes. */
@@ -30,6 +46,14 @@ const sqlite: SqlDialect = {
   now: `strftime('%Y-%m-%d %H:%M:%f', 'now')`,
   placeholder: () => '?',
   date: (value) => value.toISOString().replace('T', ' ').replace('Z', ''),
+  typed: () => '?',
+  readDate: (value) =>
+    value instanceof Date
+      ? value
+      : new Date(`${String(value).replace(' ', 'T')}Z`),
+  readJson,
+  // One process: the claim's transaction is the lock.
+  skipLocked: () => '',
 };
 
 export function sqlDialectOf(dataSource: DataSource): SqlDialect {

@@ -1,7 +1,10 @@
 import {
   Body,
   Controller,
+  Get,
   HttpCode,
+  NotFoundException,
+  Param,
   Post,
   Req,
   Res,
@@ -16,6 +19,8 @@ import {
   ApiBody,
   ApiForbiddenResponse,
   ApiInternalServerErrorResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -23,6 +28,10 @@ import type { Request, Response } from 'express';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { CurrentAccount } from '../auth/current-account.decorator';
 import { CampaignCreationService } from '../campaigns/campaign-creation.service';
+import {
+  CampaignQueryService,
+  type CampaignDetails,
+} from '../campaigns/campaign-query.service';
 import type { CreatedCampaign } from '../campaigns/campaign-response.interface';
 import type { NewCampaign } from '../campaigns/new-campaign.interface';
 import type { CampaignAccount } from '../options/campaign-module-options.interface';
@@ -41,7 +50,10 @@ import { JsonBodyInterceptor } from './json-body.interceptor';
 @UseFilters(CampaignExceptionFilter)
 @UseGuards(BearerAuthGuard)
 export class CampaignController {
-  constructor(private readonly campaigns: CampaignCreationService) {}
+  constructor(
+    private readonly campaigns: CampaignCreationService,
+    private readonly queries: CampaignQueryService,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -69,6 +81,20 @@ export class CampaignController {
     const base = request.originalUrl.split('?')[0].replace(/\/+$/, '');
     response.setHeader('Location', `${base}/${created.campaign_id}`);
     return created;
+  }
+
+  @Get(':id')
+  @ApiOkResponse({
+    description: 'Status of the campaign and counts of its calls',
+  })
+  @ApiNotFoundResponse({ description: 'No such campaign in your account' })
+  async findOne(
+    @CurrentAccount() account: CampaignAccount,
+    @Param('id') id: string,
+  ): Promise<CampaignDetails> {
+    const campaign = await this.queries.find(account, id);
+    if (!campaign) throw new NotFoundException('Campaign not found');
+    return campaign;
   }
 }
 

@@ -1,4 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
+import type { CampaignDialer } from '../dialer/campaign-dialer.interface';
+import type { CampaignClock } from '../scheduler/campaign-clock';
+import type { CallingWindow } from '../scheduler/calling-window.interface';
 
 /** The caller of the API, as the host knows it. `id` is an opaque account id. */
 export interface CampaignAccount {
@@ -28,6 +31,30 @@ export interface RecallLimits {
   maxMinutes?: number;
 }
 
+/** The dialing loop. Limits are per replica unless said otherwise. */
+export interface SchedulerOptions {
+  /** Run the loop in this replica. Default true (false: this replica only serves the API). */
+  enabled?: boolean;
+  /** Milliseconds between ticks. Default 1 000. */
+  tickIntervalMs?: number;
+  /** Most calls claimed by one claim statement. Default 200. */
+  batchSize?: number;
+  /** How long an attempt may stay unreported before it ends as `interrupted`. Default 60 000 ms. */
+  leaseMs?: number;
+  /** How long an attempt whose dialer returned no outcome waits for `CallOutcomeService.report`. Default 30 min. */
+  outcomeTimeoutMs?: number;
+  /** Most dials in flight in this replica. Default 50. */
+  maxInFlight?: number;
+  /** Most dials in flight for one account, across all replicas (counted in the database). Default 20. */
+  maxInFlightPerAccount?: number;
+  /** Most new dials per second in this replica. Default 20. */
+  callsPerSecond?: number;
+  /** Bound on waiting for in-flight dials at shutdown. Default 10 000 ms. */
+  shutdownTimeoutMs?: number;
+  /** Name of this replica in lease columns. Default host-pid-random. */
+  replicaId?: string;
+}
+
 export interface CampaignModuleOptions {
   /** Host authentication. Default: the built-in API token store (`ApiTokenService`). */
   authenticate?: AuthenticateFn;
@@ -42,6 +69,15 @@ export interface CampaignModuleOptions {
   recall?: RecallLimits;
   /** Rows per multi-row INSERT statement. Default 1 000. */
   insertChunkSize?: number;
+  /** Places the calls. Without one the dialing loop does not run. */
+  dialer?: CampaignDialer;
+  /** Local hours when calls may be placed. Default 09:00–20:00 Monday–Saturday. */
+  callingWindow?: Partial<CallingWindow>;
+  /** Retry a `voicemail` outcome like `no_answer`. Default false (final). */
+  retryVoicemail?: boolean;
+  scheduler?: SchedulerOptions;
+  /** Time source of the dialing loop. Default: the database clock (PostgreSQL) or the process clock (SQLite). */
+  clock?: CampaignClock;
 }
 
 /** Options fixed when the module is imported (they shape routes and providers). */
@@ -60,4 +96,9 @@ export interface ResolvedCampaignOptions {
   maxContactsPerCampaign: number;
   recall: Required<RecallLimits>;
   insertChunkSize: number;
+  dialer?: CampaignDialer;
+  callingWindow: CallingWindow;
+  retryVoicemail: boolean;
+  scheduler: Required<SchedulerOptions>;
+  clock?: CampaignClock;
 }

@@ -10,6 +10,22 @@ describe('resolveCampaignOptions', () => {
       maxContactsPerCampaign: 10_000,
       recall: { maxEntries: 10, maxMinutes: 43_200 },
       insertChunkSize: 1_000,
+      dialer: undefined,
+      clock: undefined,
+      callingWindow: { start: '09:00', end: '20:00', days: [1, 2, 3, 4, 5, 6] },
+      retryVoicemail: false,
+      scheduler: {
+        enabled: true,
+        tickIntervalMs: 1_000,
+        batchSize: 200,
+        leaseMs: 60_000,
+        outcomeTimeoutMs: 1_800_000,
+        maxInFlight: 50,
+        maxInFlightPerAccount: 20,
+        callsPerSecond: 20,
+        shutdownTimeoutMs: 10_000,
+        replicaId: expect.stringMatching(/^.+-\d+-[0-9a-f]{6}$/),
+      },
     });
     expect(
       resolveCampaignOptions({ recall: { maxEntries: 3 } }).recall,

@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import type { DataSource } from 'typeorm';
+import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
+import { SqlParams } from '../database/sql-params';
+import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import { CampaignEntity } from '../entities/campaign.entity';
+import type { CampaignStatus, CallStatus } from '../entities/campaign-status';
+import type { CampaignAccount } from '../options/campaign-module-options.interface';
+
+/** Body of `GET /campaign/:id`. */
+export interface CampaignDetails {
+  campaign_id: string;
+  status: CampaignStatus;
+  playbook_id: string;
+  launch_at: string | null;
+  recall: number[];
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  calls: {
+    total: number;
+    by_status: Partial<Record<CallStatus, number>>;
+  };
+}
+
+@Injectable()
+export class CampaignQueryService {
+  private readonly dialect: SqlDialect;
+
+  constructor(
+    @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
+  ) {
+    this.dialect = sqlDialectOf(dataSource);
+  }
+
+  /** The account's campaign, or null (also for another account's or a malformed id). */
+  async find(
+    account: CampaignAccount,
+    campaignId: string,
+  ): Promise<CampaignDetails | null> {
+    if (!isUUID(campaignId)) return null;
+    const campaign = await this.dataSource
+      .getRepository(CampaignEntity)
+      .findOneBy({ id: campaignId.toLowerCase(), accountId: account.id });
+    if (!campaign) return null;
+    const p = new SqlParams(this.dialect);
+    const rows = (await this.dataSource.query(
+      `SELECT status, COUNT(*) AS n FROM campaign_calls WHERE campaign_id = ${p.add(campaign.id)} GROUP BY status`,
+      p.values,
+    )) as { status: CallStatus; n: string | number }[];
+    const byStatus = Object.fromEntries(
+      rows.map((r) => [r.status, Number(r.n)]),
+    ) as Partial<Record<CallStatus, number>>;
+    const iso = (d: Date | null) => (d ? d.toISOString() : null);
+    return {
+      campaign_id: campaign.id,
+      status: campaign.status,
+      playbook_id: campaign.playbookId,
+      launch_at: iso(campaign.launchAt),
+      recall: campaign.recall,
+      created_at: campaign.createdAt.toISOString(),
+      started_at: iso(campaign.startedAt),
+      completed_at: iso(campaign.completedAt),
+      calls: {
+        total: rows.reduce((n, r) => n + Number(r.n), 0),
+        by_status: byStatus,
+      },
+    };
+  }
+}

@@ -1,0 +1,164 @@
+import { DateTime, IANAZone } from 'luxon';
+import type { CallingWindow } from './calling-window.interface';
+
+const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const MINUTE_MS = 60_000;
+
+/**
+ * Throws a clear Error unless `window` is usable: `start` and `end` are
+ * `HH:mm` (00:00–23:59), `start` is before `end`, and `days` is a non-empty
+ * list of ISO weekdays (integers 1 = Monday … 7 = Sunday).
+ */
+export function assertValidCallingWindow(window: CallingWindow): void {
+  parseCallingWindow(window);
+}
+
+/**
+ * The contact's zone if it is a valid IANA zone, else `defaultZone` (which is
+ * returned as is: validate it once, when the module is configured). Chain it
+ * for "contact, else campaign, else module default":
+ * `resolveZone(contactZone, resolveZone(campaignZone, moduleZone))`.
+ */
+export function resolveZone(
+  contactZone: string | null | undefined,
+  defaultZone: string,
+): string {
+  return typeof contactZone === 'string' && IANAZone.isValidZone(contactZone)
+    ? contactZone
+    : defaultZone;
+}
+
+/**
+ * When a call due at `due` may be placed: `due` itself if that instant is
+ * inside the calling window in `zone`, else the earliest later instant when
+ * the window opens.
+ *
+ * On each allowed day (ISO weekday of the local date) the window is one
+ * interval of instants, from the first instant the local clock reads `start`
+ * (or later) to the first instant it reads `end` (or later), end exclusive.
+ * Across DST changes this means:
+ * - a `start` or `end` skipped by a spring-forward gap is the first valid
+ *   local time after the gap (`02:30` on a day when 02:00 jumps to 03:00 is
+ *   03:00, the instant of the change);
+ * - a `start` or `end` in a repeated fall-back hour is its first occurrence,
+ *   so the window never reopens when the clock goes back: with `end` 01:30 on
+ *   a day when 02:00 falls back to 01:00, the window closes at the first
+ *   01:30 and stays closed during the repeated 01:00–01:30.
+ *
+ * Throws if the window is invalid, `due` is an invalid Date or `zone` is not
+ * a valid IANA zone (see `resolveZone`).
+ */
+export function nextCallingTime(
+  due: Date,
+  zone: string,
+  window: CallingWindow,
+): Date {
+  const { startMinutes, endMinutes, days } = parseCallingWindow(window);
+  if (Number.isNaN(due.getTime())) {
+    throw new Error('nextCallingTime: `due` is an invalid Date');
+  }
+  if (!IANAZone.isValidZone(zone)) {
+    throw new Error(`nextCallingTime: "${zone}" is not a valid IANA time zone`);
+  }
+  const local = DateTime.fromJSDate(due, { zone });
+  const firstDate = DateTime.utc(local.year, local.month, local.day);
+  const dueMs = due.getTime();
+
+  // Every allowed weekday comes back within 7 days; the extra days only
+  // matter if DST made a day's window empty.
+  for (let offset = 0; offset <= 14; offset++) {
+    const date = firstDate.plus({ days: offset });
+    if (!days.has(date.weekday)) continue;
+    const opens = firstInstantAtLocalTime(date, startMinutes, zone);
+    const closes = firstInstantAtLocalTime(date, endMinutes, zone);
+    if (closes <= opens) continue;
+    if (dueMs < opens) return new Date(opens);
+    if (dueMs < closes) return due;
+  }
+  throw new Error('nextCallingTime: no calling window found within 15 days');
+}
+
+interface ParsedCallingWindow {
+  startMinutes: number;
+  endMinutes: number;
+  days: Set<number>;
+}
+
+function parseCallingWindow(window: CallingWindow): ParsedCallingWindow {
+  if (typeof window !== 'object' || window === null) {
+    throw new Error('Invalid calling window: expected { start, end, days }');
+  }
+  const startMinutes = parseHhMm('start', window.start);
+  const endMinutes = parseHhMm('end', window.end);
+  if (startMinutes >= endMinutes) {
+    throw new Error(
+      `Invalid calling window: start "${window.start}" must be before end "${window.end}"`,
+    );
+  }
+  if (!Array.isArray(window.days) || window.days.length === 0) {
+    throw new Error(
+      'Invalid calling window: days must be a non-empty array of ISO weekdays (1 = Monday … 7 = Sunday)',
+    );
+  }
+  for (const day of window.days) {
+    if (!Number.isInteger(day) || day < 1 || day > 7) {
+      throw new Error(
+        `Invalid calling window: day ${JSON.stringify(day)} is not an ISO weekday (an integer 1 = Monday … 7 = Sunday)`,
+      );
+    }
+  }
+  return { startMinutes, endMinutes, days: new Set(window.days) };
+}
+
+function parseHhMm(field: 'start' | 'end', value: unknown): number {
+  const match = typeof value === 'string' ? HH_MM.exec(value) : null;
+  if (!match) {
+    throw new Error(
+      `Invalid calling window: ${field} ${JSON.stringify(value)} must be a time "HH:mm" between 00:00 and 23:59`,
+    );
+  }
+  return Number(match[1]) * 60 + Number(match[2]);
+}
+
+/**
+ * Epoch milliseconds of the first instant at which the local clock in `zone`
+ * reads `minutesOfDay` (or later) on the calendar date `date`.
+ */
+function firstInstantAtLocalTime(
+  date: DateTime,
+  minutesOfDay: number,
+  zone: string,
+): number {
+  const hour = Math.floor(minutesOfDay / 60);
+  const minute = minutesOfDay % 60;
+  const targetWallMs = Date.UTC(
+    date.year,
+    date.month - 1,
+    date.day,
+    hour,
+    minute,
+  );
+  const guess = DateTime.fromObject(
+    { year: date.year, month: date.month, day: date.day, hour, minute },
+    { zone },
+  );
+  const wallMs = (t: number): number => t + guess.zone.offset(t) * MINUTE_MS;
+
+  if (wallMs(guess.toMillis()) === targetWallMs) {
+    // A real local time; in a fall-back overlap it occurs twice: take the first.
+    return Math.min(...guess.getPossibleOffsets().map((dt) => dt.toMillis()));
+  }
+
+  // Skipped by a spring-forward gap: luxon moved it forward by the gap's
+  // length. The answer is the instant of the change, the first one whose
+  // local time is at or after the target: binary search between the target
+  // read with the later offset (still before the change) and luxon's guess.
+  let before = guess.toMillis() - (wallMs(guess.toMillis()) - targetWallMs);
+  let after = guess.toMillis();
+  while (after - before > 1) {
+    const middle = Math.floor((before + after) / 2);
+    if (wallMs(middle) >= targetWallMs) after = middle;
+    else before = middle;
+  }
+  return after;
+}

@@ -1,0 +1,273 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CAMPAIGN_OPTIONS } from '../campaign.constants';
+import {
+  CALL_OUTCOMES,
+  type CampaignDialer,
+  type DialResult,
+} from '../dialer/campaign-dialer.interface';
+import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
+import { CallDispatchRepository } from './call-dispatch.repository';
+import { CAMPAIGN_CLOCK } from './campaign-clock.provider';
+import type { CampaignClock } from './campaign-clock';
+import type {
+  AttemptResult,
+  StartedAttempt,
+  TickReport,
+} from './dispatch.interfaces';
+import { TokenBucket } from './token-bucket';
+
+interface AcceptedDial {
+  callId: string;
+  attempt: number;
+  providerCallId?: string;
+}
+
+const isOutcome = (value: unknown): value is AttemptResult['outcome'] =>
+  (CALL_OUTCOMES as readonly unknown[]).includes(value);
+
+/**
+ * The cron-driven dialing loop. Each tick: activate due scheduled campaigns,
+ * end expired attempts as interrupted, claim due calls (recording each
+ * attempt before dialing), dial, record outcomes, complete campaigns.
+ */
+@Injectable()
+export class DialingLoopService
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger('CampaignDialingLoop');
+  private readonly settings: ResolvedCampaignOptions['scheduler'];
+  private readonly rate: TokenBucket;
+  private readonly inFlight = new Set<Promise<void>>();
+  private results: AttemptResult[] = [];
+  private accepted: AcceptedDial[] = [];
+  private ticking: Promise<TickReport> | null = null;
+  private flushing: Promise<void> | null = null;
+  private flushQueued = false;
+  private stopping = false;
+
+  constructor(
+    @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
+    @Inject(CAMPAIGN_CLOCK) private readonly clock: CampaignClock,
+    private readonly calls: CallDispatchRepository,
+    private readonly registry: SchedulerRegistry,
+  ) {
+    this.settings = options.scheduler;
+    this.rate = new TokenBucket(this.settings.callsPerSecond);
+  }
+
+  get intervalName(): string {
+    return `nestjs-call-campaigns:${this.settings.replicaId}`;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.settings.enabled) return;
+    if (!this.options.dialer) {
+      this.logger.warn('no dialer configured: the dialing loop is off');
+      return;
+    }
+    const timer = setInterval(
+      () => void this.safeTick(),
+      this.settings.tickIntervalMs,
+    );
+    this.registry.addInterval(this.intervalName, timer);
+    this.logger.log(
+      `dialing loop on as ${this.settings.replicaId}, every ${this.settings.tickIntervalMs} ms`,
+    );
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.registry.doesExist('interval', this.intervalName)) {
+      this.registry.deleteInterval(this.intervalName);
+    }
+    await this.ticking?.catch(() => undefined);
+    const drained = await Promise.race([
+      this.drain().then(() => true),
+      sleep(this.settings.shutdownTimeoutMs, false, { ref: false }),
+    ]);
+    if (!drained) {
+      this.logger.warn(
+        `${this.inFlight.size} dials still in flight at shutdown: their attempts end as interrupted when the lease expires`,
+      );
+    }
+  }
+
+  /** One tick; a tick still running is joined, never overlapped. */
+  tick(): Promise<TickReport> {
+    this.ticking ??= this.runTick().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  /** Waits for every dial in flight and writes every result. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    await this.flush();
+    if (this.results.length || this.accepted.length) {
+      throw new Error('dial results could not be written');
+    }
+  }
+
+  private async safeTick(): Promise<void> {
+    try {
+      await this.tick();
+    } catch (error) {
+      this.logger.error(`tick failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async runTick(): Promise<TickReport> {
+    const report: TickReport = {
+      activated: 0,
+      interrupted: 0,
+      started: 0,
+      deferred: 0,
+    };
+    const dialer = this.options.dialer;
+    if (!dialer) return report;
+    const started = performance.now();
+    let now = await this.clock.now();
+    report.activated = await this.calls.activateDueCampaigns(now);
+    const expired = await this.calls.interruptExpired(
+      now,
+      this.settings.batchSize,
+    );
+    report.interrupted = expired.moved.length;
+    this.logCompleted(expired.completedCampaigns);
+    await this.flush();
+    while (!this.stopping) {
+      const limit = Math.min(
+        this.settings.batchSize,
+        this.settings.maxInFlight - this.inFlight.size,
+        this.rate.available(),
+      );
+      if (limit <= 0) break;
+      now = await this.clock.now();
+      const claimed = await this.calls.claimAndStart({
+        owner: this.settings.replicaId,
+        now,
+        limit,
+        leaseUntil: new Date(now.getTime() + this.settings.leaseMs),
+      });
+      this.rate.take(claimed.started.length);
+      for (const attempt of claimed.started) this.dispatch(dialer, attempt);
+      report.started += claimed.started.length;
+      report.deferred += claimed.deferred;
+      const drainedQueue = claimed.started.length + claimed.deferred < limit;
+      const outOfTime =
+        performance.now() - started > this.settings.tickIntervalMs;
+      if (drainedQueue || outOfTime) break;
+    }
+    if (report.started || report.activated || report.interrupted) {
+      this.logger.log(
+        `tick: ${report.started} dialed, ${report.deferred} outside the calling window, ${report.interrupted} interrupted, ${report.activated} campaigns started`,
+      );
+    }
+    return report;
+  }
+
+  private dispatch(dialer: CampaignDialer, attempt: StartedAttempt): void {
+    const dial = this.dialOnce(dialer, attempt).finally(() => {
+      this.inFlight.delete(dial);
+    });
+    this.inFlight.add(dial);
+  }
+
+  /** One dial of one recorded attempt: never retried within the attempt. */
+  private async dialOnce(
+    dialer: CampaignDialer,
+    { request, recall, firstAttemptAt }: StartedAttempt,
+  ): Promise<void> {
+    let result: DialResult;
+    try {
+      result = await dialer.dial(request);
+    } catch (error) {
+      result = {
+        outcome: 'failed',
+        details: { reason: (error as Error).message ?? String(error) },
+      };
+    }
+    if (isOutcome(result.outcome)) {
+      this.results.push({
+        callId: request.callId,
+        attempt: request.attempt,
+        outcome: result.outcome,
+        providerCallId: result.providerCallId ?? null,
+        details: result.details ?? null,
+        recall,
+        firstAttemptAt,
+      });
+    } else {
+      this.accepted.push({
+        callId: request.callId,
+        attempt: request.attempt,
+        providerCallId: result.providerCallId,
+      });
+    }
+    this.queueFlush();
+  }
+
+  /** Coalesces the results of many dials into one write. */
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      this.flush().catch(() => undefined);
+    });
+  }
+
+  /**
+   * Writes the gathered results. On a database error they stay queued for the
+   * next flush; if their lease expires first, the fence makes them no-ops.
+   */
+  private async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.results.length === 0 && this.accepted.length === 0) return;
+    const results = this.results;
+    const accepted = this.accepted;
+    this.results = [];
+    this.accepted = [];
+    this.flushing = (async () => {
+      try {
+        const now = await this.clock.now();
+        const recorded = await this.calls.recordResults(
+          results,
+          { leaseOwner: this.settings.replicaId },
+          now,
+        );
+        this.logCompleted(recorded.completedCampaigns);
+        await this.calls.awaitOutcomes(
+          accepted,
+          this.settings.replicaId,
+          new Date(now.getTime() + this.settings.outcomeTimeoutMs),
+          now,
+        );
+      } catch (error) {
+        this.results.unshift(...results);
+        this.accepted.unshift(...accepted);
+        this.logger.error(
+          `could not record ${results.length + accepted.length} dial results, will retry: ${(error as Error).message}`,
+        );
+      }
+    })();
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private logCompleted(campaignIds: string[]): void {
+    for (const id of campaignIds) this.logger.log(`campaign ${id} completed`);
+  }
+}
