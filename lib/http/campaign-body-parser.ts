@@ -39,14 +39,14 @@ export function deferredBodyError(req: Request): DeferredBodyError | undefined {
 function toBodyError(error: unknown): DeferredBodyError {
   const { status, type } = error as { status?: number; type?: string };
   if (type === 'entity.too.large') {
-    return { status: 413, message: 'body: the request body is too large' };
+    return { status: 413, message: 'the request body is too large' };
   }
   if (type === 'entity.parse.failed') {
-    return { status: 400, message: 'body: malformed JSON' };
+    return { status: 400, message: 'malformed JSON' };
   }
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-    return { status: 415, message: 'body: unsupported encoding or charset' };
+    return { status: 415, message: 'unsupported encoding or charset' };
   }
   const code = status && status >= 400 && status < 500 ? status : 400;
-  return { status: code, message: 'body: the request body could not be read' };
+  return { status: code, message: 'the request body could not be read' };
 }

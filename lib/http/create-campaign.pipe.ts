@@ -1,6 +1,6 @@
 import { Inject, Injectable, type PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
+import { validate, type ValidatorOptions } from 'class-validator';
 import { CAMPAIGN_OPTIONS } from '../campaign.constants';
 import {
   CONTACT_TEXT_FIELDS,
@@ -8,7 +8,7 @@ import {
   type NewContact,
 } from '../campaigns/new-campaign.interface';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
-import { FORBIDDEN_KEYS } from '../validation/custom-fields.validator';
+import { scanBody, unknownKeys } from '../validation/body-scan';
 import {
   flattenValidationErrors,
   InvalidCampaignRequestException,
@@ -20,8 +20,29 @@ import {
   toCountryCode,
 } from '../validation/phone-number.normalizer';
 import { parseRecall } from '../validation/recall.parser';
-import type { CampaignContactDto } from './dto/campaign-contact.dto';
+import { CampaignContactDto } from './dto/campaign-contact.dto';
 import { CreateCampaignDto } from './dto/create-campaign.dto';
+
+const VALIDATION: ValidatorOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  validationError: { target: false, value: false },
+};
+
+// Checked by hand as well: class-transformer silently drops keys such as
+// `toString` that its target already has, so the whitelist never sees them.
+const CAMPAIGN_FIELDS: ReadonlySet<string> = new Set([
+  'playbook_id',
+  'contacts',
+  'launch_at',
+  'recall',
+]);
+const CONTACT_FIELDS: ReadonlySet<string> = new Set([
+  'phone',
+  ...CONTACT_TEXT_FIELDS,
+  'custom_fields',
+]);
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -40,27 +61,28 @@ export class CreateCampaignPipe implements PipeTransform<
   ) {}
 
   async transform(body: unknown): Promise<NewCampaign> {
-    const shapeProblems = this.checkShape(body);
-    if (shapeProblems.length) {
-      throw new InvalidCampaignRequestException(shapeProblems);
+    if (!isPlainObject(body)) {
+      throw new InvalidCampaignRequestException([
+        { field: 'body', message: 'must be a JSON object' },
+      ]);
     }
-    const dto = plainToInstance(CreateCampaignDto, body);
-    const problems = flattenValidationErrors(
-      await validate(dto, {
-        whitelist: true,
-        forbidNonWhitelisted: true,
-        forbidUnknownValues: true,
-        validationError: { target: false, value: false },
-      }),
+    // Hostile keys must not reach class-transformer: answer them alone.
+    const hostile = scanBody(body);
+    if (hostile.length) throw new InvalidCampaignRequestException(hostile);
+
+    const problems = unknownKeys(body, CAMPAIGN_FIELDS, '');
+    const header = plainToInstance(CreateCampaignDto, {
+      ...body,
+      contacts: [],
+    });
+    problems.push(
+      ...flattenValidationErrors(await validate(header, VALIDATION)),
     );
-    const failed = new Set(problems.map((p) => p.field));
-    const contacts = dto.contacts.map((contact, i) =>
-      this.toNewContact(contact, `contacts.${i}`, failed, problems),
-    );
-    const recall = parseRecall(dto.recall, this.options.recall);
+    const contacts = await this.readContacts(body.contacts, problems);
+    const recall = parseRecall(body.recall, this.options.recall);
     if (!recall.ok) problems.push({ field: 'recall', message: recall.error });
     const launchAt = parseLaunchAt(
-      dto.launch_at,
+      body.launch_at,
       this.options.defaultTimezone,
       new Date(),
     );
@@ -68,56 +90,52 @@ export class CreateCampaignPipe implements PipeTransform<
       problems.push({ field: 'launch_at', message: launchAt.error });
     }
     if (problems.length || !recall.ok || !launchAt.ok) {
-      throw new InvalidCampaignRequestException(problems);
+      throw new InvalidCampaignRequestException(uniqueProblems(problems));
     }
     return {
-      playbookId: dto.playbook_id.toLowerCase(),
+      playbookId: header.playbook_id.toLowerCase(),
       contacts,
       launchAt: launchAt.value,
       recall: recall.value,
     };
   }
 
-  /** What must hold before the body may be handed to class-transformer. */
-  private checkShape(body: unknown): FieldProblem[] {
-    if (!isPlainObject(body)) {
-      return [{ field: 'body', message: 'must be a JSON object' }];
+  /** Checks `contacts` and each contact; pushes what fails onto `problems`. */
+  private async readContacts(
+    value: unknown,
+    problems: FieldProblem[],
+  ): Promise<NewContact[]> {
+    const max = this.options.maxContactsPerCampaign;
+    const fail = (message: string): NewContact[] => {
+      problems.push({ field: 'contacts', message });
+      return [];
+    };
+    if (value === undefined || value === null) return fail('is required');
+    if (!Array.isArray(value)) return fail('must be an array');
+    if (value.length === 0) return fail('must contain at least 1 contact');
+    if (value.length > max) return fail(`must contain at most ${max} contacts`);
+    const contacts: NewContact[] = [];
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const path = `contacts.${i}`;
+      if (!isPlainObject(item)) {
+        problems.push({ field: path, message: 'must be an object' });
+        continue;
+      }
+      const found = unknownKeys(item, CONTACT_FIELDS, `${path}.`);
+      const dto = plainToInstance(CampaignContactDto, item);
+      found.push(
+        ...flattenValidationErrors(await validate(dto, VALIDATION), path),
+      );
+      contacts.push(this.toNewContact(dto, path, found));
+      problems.push(...found);
     }
-    const problems = forbiddenKeys(body, '');
-    const { contacts } = body;
-    if (contacts === undefined || contacts === null) {
-      problems.push({ field: 'contacts', message: 'is required' });
-    } else if (!Array.isArray(contacts)) {
-      problems.push({ field: 'contacts', message: 'must be an array' });
-    } else if (contacts.length === 0) {
-      problems.push({
-        field: 'contacts',
-        message: 'must contain at least 1 contact',
-      });
-    } else if (contacts.length > this.options.maxContactsPerCampaign) {
-      problems.push({
-        field: 'contacts',
-        message: `must contain at most ${this.options.maxContactsPerCampaign} contacts`,
-      });
-    } else {
-      contacts.forEach((contact: unknown, i) => {
-        if (!isPlainObject(contact)) {
-          problems.push({
-            field: `contacts.${i}`,
-            message: 'must be an object',
-          });
-        } else {
-          problems.push(...forbiddenKeys(contact, `contacts.${i}.`));
-        }
-      });
-    }
-    return problems;
+    return contacts;
   }
 
   private toNewContact(
     dto: CampaignContactDto,
     path: string,
-    failed: Set<string>,
     problems: FieldProblem[],
   ): NewContact {
     const contact: NewContact = { phone: dto.phone, fields: {} };
@@ -128,7 +146,7 @@ export class CreateCampaignPipe implements PipeTransform<
     if (dto.custom_fields !== undefined && dto.custom_fields !== null) {
       contact.customFields = dto.custom_fields;
     }
-    if (!failed.has(`${path}.phone`)) {
+    if (!problems.some((p) => p.field === `${path}.phone`)) {
       const phone = normalizePhoneNumber(
         dto.phone,
         toCountryCode(dto.country),
@@ -141,14 +159,13 @@ export class CreateCampaignPipe implements PipeTransform<
   }
 }
 
-function forbiddenKeys(
-  value: Record<string, unknown>,
-  prefix: string,
-): FieldProblem[] {
-  return Object.keys(value)
-    .filter((key) => FORBIDDEN_KEYS.has(key))
-    .map((key) => ({
-      field: `${prefix}${key}`,
-      message: 'is not a known field',
-    }));
+/** The same field and message once, in first-seen order. */
+function uniqueProblems(problems: FieldProblem[]): FieldProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.field}\n${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -1,13 +1,12 @@
 import {
-  HttpException,
   Injectable,
-  UnsupportedMediaTypeException,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
+import { InvalidCampaignRequestException } from '../validation/field-problem';
 import { deferredBodyError } from './campaign-body-parser';
 
 /**
@@ -20,18 +19,15 @@ export class JsonBodyInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<Request>();
     const bodyError = deferredBodyError(request);
     if (bodyError) {
-      throw new HttpException(
-        {
-          statusCode: bodyError.status,
-          error: bodyError.status === 413 ? 'Payload Too Large' : 'Bad Request',
-          message: [bodyError.message],
-        },
+      throw new InvalidCampaignRequestException(
+        [{ field: 'body', message: bodyError.message }],
         bodyError.status,
       );
     }
     if (!request.is('application/json')) {
-      throw new UnsupportedMediaTypeException(
-        'body: Content-Type must be application/json',
+      throw new InvalidCampaignRequestException(
+        [{ field: 'body', message: 'Content-Type must be application/json' }],
+        415,
       );
     }
     return next.handle();

@@ -1,4 +1,5 @@
-import { BadRequestException } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
 import type { ValidationError } from 'class-validator';
 
 /** One failing field, by its path in the body (`contacts.3.phone`). */
@@ -7,15 +8,18 @@ export interface FieldProblem {
   message: string;
 }
 
-/** 400 whose body names every failing field. */
-export class InvalidCampaignRequestException extends BadRequestException {
-  constructor(problems: FieldProblem[]) {
-    super({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: problems.map((p) => `${p.field}: ${p.message}`),
-      errors: problems,
-    });
+/** A 4xx (400 unless said) whose body names every failing field. */
+export class InvalidCampaignRequestException extends HttpException {
+  constructor(problems: FieldProblem[], status = 400) {
+    super(
+      {
+        statusCode: status,
+        error: STATUS_CODES[status],
+        message: problems.map((p) => `${p.field}: ${p.message}`),
+        errors: problems,
+      },
+      status,
+    );
   }
 }
 

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { parsed, rejected, type ParseResult } from './parse-result';
 
 const ISO_DATE_TIME =
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i;
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?$/i;
 
 export const LAUNCH_AT_MAX_PAST_MS = 5 * 60 * 1000;
 

@@ -5,11 +5,12 @@ import {
 } from 'libphonenumber-js/max';
 import { parsed, rejected, type ParseResult } from './parse-result';
 
+// Digits with the usual separators; letters, extensions and other text are refused.
+const PHONE_CHARACTERS = /^\+?[0-9\s().\-/]+$/;
+
 /** An ISO 3166 alpha-2 code libphonenumber knows, or undefined. */
-export function toCountryCode(
-  country: string | undefined,
-): CountryCode | undefined {
-  if (!country || country.length !== 2) return undefined;
+export function toCountryCode(country: unknown): CountryCode | undefined {
+  if (typeof country !== 'string' || country.length !== 2) return undefined;
   const code = country.toUpperCase();
   return isSupportedCountry(code) ? code : undefined;
 }
@@ -23,6 +24,9 @@ export function normalizePhoneNumber(
   country: CountryCode | undefined,
   defaultCountry: CountryCode | undefined,
 ): ParseResult<string> {
+  if (!PHONE_CHARACTERS.test(raw)) {
+    return rejected(`"${raw}" is not a valid phone number`);
+  }
   const region = country ?? defaultCountry;
   const international = raw.startsWith('+');
   if (!international && !region) {

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsEmail,
+  IsNotEmpty,
   IsOptional,
   IsString,
   IsTimeZone,
@@ -34,6 +35,7 @@ export class CampaignContactDto {
     typeof value === 'string' ? value.trim() : value,
   )
   @IsString()
+  @IsNotEmpty()
   @MaxLength(32)
   phone!: string;
 

@@ -1,0 +1,58 @@
+import type { FieldProblem } from './field-problem';
+import { FORBIDDEN_KEYS } from './custom-fields.validator';
+
+// C0 controls other than tab, newline and carriage return, and DEL.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/**
+ * Walks the whole body for what must never reach class-transformer or the
+ * database: prototype keys at any depth, control characters (PostgreSQL
+ * refuses NUL) and strings with lone surrogates.
+ */
+export function scanBody(value: unknown, path = ''): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const visit = (node: unknown, at: string): void => {
+    if (typeof node === 'string') {
+      if (CONTROL_CHARACTERS.test(node) || !node.isWellFormed()) {
+        problems.push({
+          field: at || 'body',
+          message: 'contains characters that are not allowed',
+        });
+      }
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    for (const key of Object.keys(node)) {
+      const child = at ? `${at}.${key}` : key;
+      if (FORBIDDEN_KEYS.has(key)) {
+        problems.push({ field: child, message: 'is not an allowed key' });
+        continue;
+      }
+      if (CONTROL_CHARACTERS.test(key) || !key.isWellFormed()) {
+        problems.push({
+          field: at || 'body',
+          message: 'has a key with characters that are not allowed',
+        });
+        continue;
+      }
+      visit((node as Record<string, unknown>)[key], child);
+    }
+  };
+  visit(value, path);
+  return problems;
+}
+
+/** Keys of `value` that are not in `known`, as "is not a known field" problems. */
+export function unknownKeys(
+  value: object,
+  known: ReadonlySet<string>,
+  prefix: string,
+): FieldProblem[] {
+  return Object.keys(value)
+    .filter((key) => !known.has(key) && !FORBIDDEN_KEYS.has(key))
+    .map((key) => ({
+      field: `${prefix}${key}`,
+      message: 'is not a known field',
+    }));
+}

@@ -1,0 +1,948 @@
+/**
+ * POST /campaign: a catalogue of bad inputs (SPEC section 3, "Body and
+ * validation"). Every case must be answered with a 4xx (never a 500) that
+ * names the failing field, and must write nothing.
+ */
+import type { Response } from 'supertest';
+import { TEST_DIALECTS } from '../utils/test-database';
+import { countWritten, createTestApp, type TestApp } from '../utils/test-app';
+
+interface Ctx {
+  /** The seeded playbook of the test account. */
+  pb: string;
+}
+
+interface BadInput {
+  name: string;
+  /** A JSON body (serialised by supertest). */
+  body?: (c: Ctx) => unknown;
+  /** A body sent verbatim (for keys such as `__proto__`, malformed JSON...). */
+  raw?: (c: Ctx) => string;
+  /** Content-Type of a raw body; default application/json. */
+  contentType?: string;
+  /** Run against the app made with `maxContactsPerCampaign: 3`. */
+  app?: 'small';
+  /** Expected status; default 400. */
+  status?: 400 | 413 | 415;
+  /** The field path the error must name. */
+  field: string;
+  /** The whole `"<field>: <message>"` line, when the wording matters. */
+  message?: RegExp;
+  /**
+   * Answered by the body parser / content-type check, before validation:
+   * the body has `message` but no `errors` list.
+   */
+  parser?: true;
+}
+
+const PHONE = '+34612345678';
+const MAX_CONTACTS_SMALL = 3;
+
+const campaign = (c: Ctx, extra: Record<string, unknown> = {}) => ({
+  playbook_id: c.pb,
+  contacts: [{ phone: PHONE }],
+  ...extra,
+});
+
+/** A campaign with one contact made of a valid phone plus `fields`. */
+const withContact =
+  (fields: Record<string, unknown>) =>
+  (c: Ctx): unknown =>
+    campaign(c, { contacts: [{ phone: PHONE, ...fields }] });
+
+/** A raw JSON campaign whose only contact carries `contactJson` after phone. */
+const rawContact =
+  (contactJson: string) =>
+  (c: Ctx): string =>
+    `{"playbook_id":"${c.pb}","contacts":[{"phone":"${PHONE}",${contactJson}}]}`;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const NEXT_YEAR = new Date().getUTCFullYear() + 1;
+
+/** More than the default 16 MB body limit. */
+const oversizedBody = (): string =>
+  `{"playbook_id":"x","contacts":[],"pad":"${'a'.repeat(16 * 1024 * 1024 + 1)}"}`;
+
+const manyKeys = (n: number): Record<string, number> =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+
+const CASES: BadInput[] = [
+  // ---- playbook_id ---------------------------------------------------------
+  {
+    name: 'playbook_id missing',
+    body: () => ({ contacts: [{ phone: PHONE }] }),
+    field: 'playbook_id',
+  },
+  {
+    name: 'playbook_id a number',
+    body: (c) => campaign(c, { playbook_id: 123 }),
+    field: 'playbook_id',
+  },
+  {
+    name: 'playbook_id null',
+    body: (c) => campaign(c, { playbook_id: null }),
+    field: 'playbook_id',
+  },
+  {
+    name: 'playbook_id not a UUID',
+    body: (c) => campaign(c, { playbook_id: 'playbook-1' }),
+    field: 'playbook_id',
+    message: /^playbook_id: must be a UUID$/,
+  },
+  {
+    name: 'playbook_id empty',
+    body: (c) => campaign(c, { playbook_id: '' }),
+    field: 'playbook_id',
+  },
+
+  // ---- contacts ------------------------------------------------------------
+  {
+    name: 'contacts missing',
+    body: (c) => ({ playbook_id: c.pb }),
+    field: 'contacts',
+  },
+  {
+    name: 'contacts null',
+    body: (c) => campaign(c, { contacts: null }),
+    field: 'contacts',
+  },
+  {
+    name: 'contacts an object',
+    body: (c) => campaign(c, { contacts: { phone: PHONE } }),
+    field: 'contacts',
+  },
+  {
+    name: 'contacts a string',
+    body: (c) => campaign(c, { contacts: PHONE }),
+    field: 'contacts',
+  },
+  {
+    name: 'contacts empty',
+    body: (c) => campaign(c, { contacts: [] }),
+    field: 'contacts',
+  },
+  {
+    name: `contacts over maxContactsPerCampaign (${MAX_CONTACTS_SMALL + 1} > ${MAX_CONTACTS_SMALL})`,
+    app: 'small',
+    body: (c) =>
+      campaign(c, {
+        contacts: Array.from({ length: MAX_CONTACTS_SMALL + 1 }, (_, i) => ({
+          phone: `+3461234567${i}`,
+        })),
+      }),
+    field: 'contacts',
+    message: /^contacts: must contain at most 3 contacts$/,
+  },
+  {
+    name: 'contacts over the default maximum (10 001)',
+    body: (c) =>
+      campaign(c, {
+        contacts: Array.from({ length: 10_001 }, () => ({ phone: PHONE })),
+      }),
+    field: 'contacts',
+    message: /^contacts: must contain at most 10000 contacts$/,
+  },
+  {
+    name: 'contact item null',
+    body: (c) => campaign(c, { contacts: [{ phone: PHONE }, null] }),
+    field: 'contacts.1',
+  },
+  {
+    name: 'contact item a number',
+    body: (c) => campaign(c, { contacts: [34612345678] }),
+    field: 'contacts.0',
+  },
+  {
+    name: 'contact item a string',
+    body: (c) => campaign(c, { contacts: [PHONE] }),
+    field: 'contacts.0',
+  },
+  {
+    name: 'contact item an array',
+    body: (c) => campaign(c, { contacts: [[PHONE]] }),
+    field: 'contacts.0',
+  },
+
+  // ---- contacts[i].phone ---------------------------------------------------
+  {
+    name: 'phone missing',
+    body: (c) => campaign(c, { contacts: [{ first_name: 'Ana' }] }),
+    field: 'contacts.0.phone',
+  },
+  {
+    name: 'phone a number',
+    body: (c) => campaign(c, { contacts: [{ phone: 34612345678 }] }),
+    field: 'contacts.0.phone',
+  },
+  {
+    name: 'phone null',
+    body: (c) => campaign(c, { contacts: [{ phone: null }] }),
+    field: 'contacts.0.phone',
+  },
+  {
+    name: 'phone empty',
+    body: (c) => campaign(c, { contacts: [{ phone: '' }] }),
+    field: 'contacts.0.phone',
+  },
+  {
+    name: 'phone blank',
+    body: (c) => campaign(c, { contacts: [{ phone: '   ' }] }),
+    field: 'contacts.0.phone',
+  },
+  {
+    name: 'phone too long (33 characters)',
+    body: (c) => campaign(c, { contacts: [{ phone: `+34${'6'.repeat(30)}` }] }),
+    field: 'contacts.0.phone',
+  },
+  {
+    name: 'phone with letters',
+    body: (c) => campaign(c, { contacts: [{ phone: '+34 612 ABC 678' }] }),
+    field: 'contacts.0.phone',
+  },
+  {
+    name: 'phone not a number at all',
+    body: (c) => campaign(c, { contacts: [{ phone: 'call me maybe' }] }),
+    field: 'contacts.0.phone',
+  },
+  {
+    name: 'phone "12" (third contact, with a country)',
+    body: (c) =>
+      campaign(c, {
+        contacts: [
+          { phone: '+34612345678' },
+          { phone: '+34612345679' },
+          { phone: '12', country: 'ES' },
+        ],
+      }),
+    field: 'contacts.2.phone',
+    message: /^contacts\.2\.phone: "12" is not a valid phone number$/,
+  },
+  {
+    name: 'phone "+12" too short',
+    body: (c) => campaign(c, { contacts: [{ phone: '+12' }] }),
+    field: 'contacts.0.phone',
+  },
+  {
+    name: 'phone invalid for its country code (+34 0...)',
+    body: (c) => campaign(c, { contacts: [{ phone: '+34012345678' }] }),
+    field: 'contacts.0.phone',
+  },
+  {
+    name: 'national phone invalid for the contact country (ES mobile read as US)',
+    body: (c) =>
+      campaign(c, { contacts: [{ phone: '612345678', country: 'US' }] }),
+    field: 'contacts.0.phone',
+  },
+  {
+    name: 'national phone without country and no defaultCountry',
+    body: (c) => campaign(c, { contacts: [{ phone: '612345678' }] }),
+    field: 'contacts.0.phone',
+    message: /^contacts\.0\.phone: "612345678" has no country code/,
+  },
+  {
+    name: 'national phone with a country that is not alpha-2 ("ESP")',
+    body: (c) =>
+      campaign(c, { contacts: [{ phone: '612345678', country: 'ESP' }] }),
+    field: 'contacts.0.phone',
+  },
+  {
+    name: 'national phone with a country name ("Spain")',
+    body: (c) =>
+      campaign(c, { contacts: [{ phone: '612345678', country: 'Spain' }] }),
+    field: 'contacts.0.phone',
+  },
+  {
+    name: 'phone with trailing text',
+    body: (c) => campaign(c, { contacts: [{ phone: '+34 612 345 678 abc' }] }),
+    field: 'contacts.0.phone',
+  },
+
+  // ---- other contact fields ------------------------------------------------
+  {
+    name: 'first_name a number',
+    body: withContact({ first_name: 42 }),
+    field: 'contacts.0.first_name',
+  },
+  {
+    name: 'first_name over 100 characters',
+    body: withContact({ first_name: 'a'.repeat(101) }),
+    field: 'contacts.0.first_name',
+  },
+  {
+    name: 'last_name a boolean',
+    body: withContact({ last_name: true }),
+    field: 'contacts.0.last_name',
+  },
+  {
+    name: 'last_name an object',
+    body: withContact({ last_name: { value: 'García' } }),
+    field: 'contacts.0.last_name',
+  },
+  {
+    name: 'email a number',
+    body: withContact({ email: 7 }),
+    field: 'contacts.0.email',
+  },
+  {
+    name: 'email invalid',
+    body: withContact({ email: 'ana-at-example.com' }),
+    field: 'contacts.0.email',
+    message: /^contacts\.0\.email: must be a valid email address$/,
+  },
+  {
+    name: 'email over 254 characters',
+    body: withContact({ email: `${'a'.repeat(64)}@${'b'.repeat(190)}.com` }),
+    field: 'contacts.0.email',
+  },
+  {
+    name: 'company over 200 characters',
+    body: withContact({ company: 'c'.repeat(201) }),
+    field: 'contacts.0.company',
+  },
+  {
+    name: 'job_title an array',
+    body: withContact({ job_title: ['CTO'] }),
+    field: 'contacts.0.job_title',
+  },
+  {
+    name: 'address over 500 characters',
+    body: withContact({ address: 'a'.repeat(501) }),
+    field: 'contacts.0.address',
+  },
+  {
+    name: 'city over 100 characters',
+    body: withContact({ city: 'm'.repeat(101) }),
+    field: 'contacts.0.city',
+  },
+  {
+    name: 'state a number',
+    body: withContact({ state: 28 }),
+    field: 'contacts.0.state',
+  },
+  {
+    name: 'country a number',
+    body: withContact({ country: 34 }),
+    field: 'contacts.0.country',
+  },
+  {
+    name: 'country an array of two letters',
+    body: withContact({ country: ['E', 'S'] }),
+    field: 'contacts.0.country',
+  },
+  {
+    name: 'postal_code a number',
+    body: withContact({ postal_code: 28013 }),
+    field: 'contacts.0.postal_code',
+  },
+  {
+    name: 'postal_code over 20 characters',
+    body: withContact({ postal_code: '2'.repeat(21) }),
+    field: 'contacts.0.postal_code',
+  },
+  {
+    name: 'timezone not a zone ("Mars/Phobos")',
+    body: withContact({ timezone: 'Mars/Phobos' }),
+    field: 'contacts.0.timezone',
+    message: /^contacts\.0\.timezone: must be a valid IANA time zone$/,
+  },
+  {
+    // SPEC: "a valid IANA zone"; a bare UTC offset is not one.
+    name: 'timezone a UTC offset ("+01:00")',
+    body: withContact({ timezone: '+01:00' }),
+    field: 'contacts.0.timezone',
+  },
+  {
+    name: 'timezone a number',
+    body: withContact({ timezone: 1 }),
+    field: 'contacts.0.timezone',
+  },
+  {
+    name: 'utm_source over 255 characters',
+    body: withContact({ utm_source: 's'.repeat(256) }),
+    field: 'contacts.0.utm_source',
+  },
+  {
+    name: 'utm_medium an object',
+    body: withContact({ utm_medium: { a: 1 } }),
+    field: 'contacts.0.utm_medium',
+  },
+  {
+    name: 'utm_campaign over 255 characters',
+    body: withContact({ utm_campaign: 'c'.repeat(256) }),
+    field: 'contacts.0.utm_campaign',
+  },
+  {
+    name: 'utm_term a number',
+    body: withContact({ utm_term: 3 }),
+    field: 'contacts.0.utm_term',
+  },
+  {
+    name: 'utm_content over 255 characters',
+    body: withContact({ utm_content: 'x'.repeat(256) }),
+    field: 'contacts.0.utm_content',
+  },
+  {
+    name: 'first_name with a NUL character',
+    body: withContact({ first_name: 'Ana\u0000' }),
+    field: 'contacts.0.first_name',
+  },
+
+  // ---- custom_fields (null is allowed: it counts as absent) -----------------
+  {
+    name: 'custom_fields an array',
+    body: withContact({ custom_fields: [1, 2] }),
+    field: 'contacts.0.custom_fields',
+  },
+  {
+    name: 'custom_fields a string',
+    body: withContact({ custom_fields: '{"plan":"pro"}' }),
+    field: 'contacts.0.custom_fields',
+  },
+  {
+    name: 'custom_fields a number',
+    body: withContact({ custom_fields: 5 }),
+    field: 'contacts.0.custom_fields',
+  },
+  {
+    name: 'custom_fields with a nested object value',
+    body: withContact({ custom_fields: { address: { city: 'Madrid' } } }),
+    field: 'contacts.0.custom_fields',
+  },
+  {
+    name: 'custom_fields with an array value',
+    body: withContact({ custom_fields: { tags: ['a', 'b'] } }),
+    field: 'contacts.0.custom_fields',
+  },
+  {
+    name: 'custom_fields with 51 keys',
+    body: withContact({ custom_fields: manyKeys(51) }),
+    field: 'contacts.0.custom_fields',
+    message: /^contacts\.0\.custom_fields: must have at most 50 keys$/,
+  },
+  {
+    name: 'custom_fields key over 64 characters',
+    body: withContact({ custom_fields: { ['k'.repeat(65)]: 1 } }),
+    field: 'contacts.0.custom_fields',
+  },
+  {
+    name: 'custom_fields empty key',
+    body: withContact({ custom_fields: { '': 1 } }),
+    field: 'contacts.0.custom_fields',
+  },
+  {
+    name: 'custom_fields string value over 1 000 characters',
+    body: withContact({ custom_fields: { note: 'n'.repeat(1001) } }),
+    field: 'contacts.0.custom_fields',
+  },
+  {
+    name: 'custom_fields over 10 000 bytes in total',
+    body: withContact({
+      custom_fields: Object.fromEntries(
+        Array.from({ length: 11 }, (_, i) => [`k${i}`, 'v'.repeat(950)]),
+      ),
+    }),
+    field: 'contacts.0.custom_fields',
+    message: /must be at most 10000 bytes as JSON$/,
+  },
+  {
+    name: 'custom_fields with a "__proto__" key',
+    raw: rawContact('"custom_fields":{"__proto__":{"admin":true}}'),
+    field: 'contacts.0.custom_fields.__proto__',
+    message: /^contacts\.0\.custom_fields\.__proto__: is not an allowed key$/,
+  },
+  {
+    name: 'custom_fields with a "prototype" key',
+    raw: rawContact('"custom_fields":{"prototype":"x"}'),
+    field: 'contacts.0.custom_fields.prototype',
+  },
+  {
+    name: 'custom_fields with a "constructor" key',
+    raw: rawContact('"custom_fields":{"constructor":"x"}'),
+    field: 'contacts.0.custom_fields.constructor',
+  },
+  {
+    name: 'custom_fields with a NUL character in a value',
+    body: withContact({ custom_fields: { note: 'a\u0000b' } }),
+    field: 'contacts.0.custom_fields.note',
+  },
+  {
+    name: 'custom_fields with a lone surrogate in a value',
+    body: withContact({ custom_fields: { note: '\ud800' } }),
+    field: 'contacts.0.custom_fields.note',
+  },
+
+  // ---- launch_at -----------------------------------------------------------
+  {
+    name: 'launch_at a number',
+    body: (c) => campaign(c, { launch_at: Date.now() + 3_600_000 }),
+    field: 'launch_at',
+  },
+  {
+    name: 'launch_at an object',
+    body: (c) => campaign(c, { launch_at: { date: '2030-01-01' } }),
+    field: 'launch_at',
+  },
+  {
+    name: 'launch_at not ISO ("01/03/2030 10:00")',
+    body: (c) => campaign(c, { launch_at: '01/03/2030 10:00' }),
+    field: 'launch_at',
+  },
+  {
+    name: 'launch_at empty string',
+    body: (c) => campaign(c, { launch_at: '' }),
+    field: 'launch_at',
+  },
+  {
+    name: 'launch_at a date without time',
+    body: (c) => campaign(c, { launch_at: `${NEXT_YEAR}-03-01` }),
+    field: 'launch_at',
+  },
+  {
+    name: 'launch_at an impossible date (2025-02-30T10:00:00)',
+    body: (c) => campaign(c, { launch_at: '2025-02-30T10:00:00' }),
+    field: 'launch_at',
+    message: /^launch_at: "2025-02-30T10:00:00" is not a real date-time$/,
+  },
+  {
+    name: 'launch_at more than 5 minutes in the past',
+    body: (c) => campaign(c, { launch_at: iso(Date.now() - 6 * 60_000) }),
+    field: 'launch_at',
+    message: /^launch_at: must not be more than 5 minutes in the past$/,
+  },
+  {
+    name: 'launch_at more than 1 year ahead',
+    body: (c) => campaign(c, { launch_at: iso(Date.now() + 367 * 86_400_000) }),
+    field: 'launch_at',
+    message: /^launch_at: must not be more than 1 year ahead$/,
+  },
+  {
+    name: 'launch_at with an impossible offset (+99:99)',
+    body: (c) =>
+      campaign(c, {
+        launch_at: iso(Date.now() + 30 * 86_400_000).replace(
+          /\.\d{3}Z$/,
+          '+99:99',
+        ),
+      }),
+    field: 'launch_at',
+  },
+  {
+    name: 'launch_at an object with a "constructor" key',
+    raw: (c) =>
+      `{"playbook_id":"${c.pb}","launch_at":{"constructor":1},"contacts":[{"phone":"${PHONE}"}]}`,
+    field: 'launch_at.constructor',
+  },
+
+  // ---- recall --------------------------------------------------------------
+  {
+    name: 'recall a malformed JSON string',
+    body: (c) => campaign(c, { recall: '[30,' }),
+    field: 'recall',
+  },
+  {
+    name: 'recall a JSON string of a number',
+    body: (c) => campaign(c, { recall: '30' }),
+    field: 'recall',
+  },
+  {
+    name: 'recall a JSON string of an object',
+    body: (c) => campaign(c, { recall: '{"a":30}' }),
+    field: 'recall',
+  },
+  {
+    name: 'recall a number',
+    body: (c) => campaign(c, { recall: 30 }),
+    field: 'recall',
+  },
+  {
+    name: 'recall an object',
+    body: (c) => campaign(c, { recall: { first: 30 } }),
+    field: 'recall',
+  },
+  {
+    name: 'recall a boolean',
+    body: (c) => campaign(c, { recall: true }),
+    field: 'recall',
+  },
+  {
+    name: 'recall with a non-integer',
+    body: (c) => campaign(c, { recall: [30, 90.5] }),
+    field: 'recall',
+    message:
+      /^recall: entry 1 must be a whole number of minutes from 1 to 43200$/,
+  },
+  {
+    name: 'recall with a numeric string entry',
+    body: (c) => campaign(c, { recall: [30, '120'] }),
+    field: 'recall',
+  },
+  {
+    name: 'recall with zero',
+    body: (c) => campaign(c, { recall: [0, 30] }),
+    field: 'recall',
+  },
+  {
+    name: 'recall with a negative delay',
+    body: (c) => campaign(c, { recall: '[-5]' }),
+    field: 'recall',
+  },
+  {
+    name: 'recall over 43 200 minutes',
+    body: (c) => campaign(c, { recall: [30, 43_201] }),
+    field: 'recall',
+  },
+  {
+    name: 'recall not strictly increasing',
+    body: (c) => campaign(c, { recall: [120, 30] }),
+    field: 'recall',
+    message: /^recall: delays must be strictly increasing$/,
+  },
+  {
+    name: 'recall with duplicates',
+    body: (c) => campaign(c, { recall: '[30,30]' }),
+    field: 'recall',
+  },
+  {
+    name: 'recall with 11 entries',
+    body: (c) =>
+      campaign(c, { recall: Array.from({ length: 11 }, (_, i) => i + 1) }),
+    field: 'recall',
+    message: /^recall: must have at most 10 entries$/,
+  },
+  {
+    name: 'recall with a "constructor" object entry',
+    raw: (c) =>
+      `{"playbook_id":"${c.pb}","recall":[{"constructor":1}],"contacts":[{"phone":"${PHONE}"}]}`,
+    field: 'recall.0.constructor',
+  },
+
+  // ---- unknown fields ------------------------------------------------------
+  {
+    name: 'unknown top-level field launchAt',
+    body: (c) => campaign(c, { launchAt: '2030-01-01T10:00:00Z' }),
+    field: 'launchAt',
+    message: /^launchAt: is not a known field$/,
+  },
+  {
+    name: 'unknown top-level field playbookId',
+    body: (c) => campaign(c, { playbookId: c.pb }),
+    field: 'playbookId',
+  },
+  {
+    name: 'unknown contact field phone_number (and so no phone)',
+    body: (c) => campaign(c, { contacts: [{ phone_number: PHONE }] }),
+    field: 'contacts.0.phone_number',
+  },
+  {
+    name: '"__proto__" at top level',
+    raw: (c) =>
+      `{"playbook_id":"${c.pb}","contacts":[{"phone":"${PHONE}"}],"__proto__":{"admin":true}}`,
+    field: '__proto__',
+  },
+  {
+    name: '"constructor" at top level',
+    raw: (c) =>
+      `{"playbook_id":"${c.pb}","contacts":[{"phone":"${PHONE}"}],"constructor":{"name":"x"}}`,
+    field: 'constructor',
+  },
+  {
+    name: '"__proto__" inside a contact',
+    raw: rawContact('"__proto__":{"first_name":"x"}'),
+    field: 'contacts.0.__proto__',
+  },
+  {
+    name: 'unknown top-level field named like Object.prototype.toString',
+    body: (c) => campaign(c, { toString: 'x' }),
+    field: 'toString',
+  },
+  {
+    name: 'unknown contact field named like Object.prototype.hasOwnProperty',
+    body: withContact({ hasOwnProperty: 1 }),
+    field: 'contacts.0.hasOwnProperty',
+  },
+
+  // ---- the body itself -----------------------------------------------------
+  {
+    name: 'malformed JSON',
+    raw: () => '{bad',
+    field: 'body',
+    parser: true,
+  },
+  {
+    name: 'a JSON string body',
+    raw: () => '"hello"',
+    field: 'body',
+    parser: true,
+  },
+  {
+    name: 'a null body',
+    raw: () => 'null',
+    field: 'body',
+    parser: true,
+  },
+  {
+    name: 'a JSON array body',
+    raw: (c) => `[{"playbook_id":"${c.pb}","contacts":[{"phone":"${PHONE}"}]}]`,
+    field: 'body',
+  },
+  {
+    name: 'Content-Type text/plain',
+    raw: (c) => JSON.stringify(campaign(c)),
+    contentType: 'text/plain',
+    status: 415,
+    field: 'body',
+    parser: true,
+  },
+  {
+    name: 'Content-Type application/x-www-form-urlencoded',
+    raw: (c) => `playbook_id=${c.pb}&contacts=${PHONE}`,
+    contentType: 'application/x-www-form-urlencoded',
+    status: 415,
+    field: 'body',
+    parser: true,
+  },
+  {
+    name: 'unsupported charset',
+    raw: (c) => JSON.stringify(campaign(c)),
+    contentType: 'application/json; charset=latin1',
+    status: 415,
+    field: 'body',
+    parser: true,
+  },
+  {
+    name: 'body over 16 MB',
+    raw: oversizedBody,
+    status: 413,
+    field: 'body',
+    parser: true,
+  },
+];
+
+const label = (c: BadInput): string =>
+  `${c.name} -> ${c.status ?? 400} ${c.field}`;
+
+/** The error lines of a 4xx body (`message` is a string for some 415s). */
+const messages = (res: Response): string[] => {
+  const message: unknown = res.body?.message;
+  return Array.isArray(message) ? (message as string[]) : [String(message)];
+};
+
+const names = (res: Response): string[] =>
+  ((res.body?.errors ?? []) as { field: string }[]).map((e) => e.field);
+
+const describeResponse = (res: Response): string =>
+  `${res.status} ${JSON.stringify(res.body).slice(0, 500)}`;
+
+describe.each(TEST_DIALECTS)(
+  'POST /campaign rejects bad input (%s)',
+  (dialect) => {
+    let t: TestApp;
+    let small: TestApp;
+    const ctx = (): Ctx => ({ pb: t.playbookId });
+
+    beforeAll(async () => {
+      [t, small] = await Promise.all([
+        createTestApp(dialect),
+        createTestApp(dialect, {
+          options: { maxContactsPerCampaign: MAX_CONTACTS_SMALL },
+        }),
+      ]);
+    });
+    afterAll(async () => {
+      await Promise.all([t?.close(), small?.close()]);
+    });
+
+    const send = (app: TestApp, c: BadInput) => {
+      const cx = { pb: app.playbookId };
+      if (c.raw) {
+        return app
+          .http()
+          .post('/campaign')
+          .set('Authorization', `Bearer ${app.token}`)
+          .set('Content-Type', c.contentType ?? 'application/json')
+          .send(c.raw(cx));
+      }
+      return app.post(c.body!(cx));
+    };
+
+    it(`has at least 45 cases (${CASES.length})`, () => {
+      expect(CASES.length).toBeGreaterThanOrEqual(45);
+    });
+
+    it.each(CASES.map((c) => [label(c), c] as const))('%s', async (_, c) => {
+      const app = c.app === 'small' ? small : t;
+      const before = await countWritten(app);
+      const res = await send(app, c);
+      const status = c.status ?? 400;
+
+      expect(describeResponse(res)).toMatch(new RegExp(`^${status} `));
+      const lines = messages(res);
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(`^${escapeRegExp(c.field)}: `),
+        ]),
+      );
+      if (c.message) {
+        expect(lines).toEqual(
+          expect.arrayContaining([expect.stringMatching(c.message)]),
+        );
+      }
+      if (!c.parser) {
+        expect(res.body.statusCode).toBe(400);
+        expect(res.body.error).toBe('Bad Request');
+        expect(names(res)).toContain(c.field);
+        expect(res.body.errors).toHaveLength(lines.length);
+      }
+      expect(await countWritten(app)).toEqual(before);
+    });
+
+    it('names several failing fields at once (contacts.0.phone, contacts.2.email, recall, launch_at, launchAt)', async () => {
+      const before = await countWritten(t);
+      const res = await t.post(
+        campaign(ctx(), {
+          contacts: [
+            { phone: '12', country: 'ES' },
+            { phone: '+34612345678' },
+            { phone: '+34612345679', email: 'not-an-email' },
+          ],
+          recall: [120, 30],
+          launch_at: 'tomorrow',
+          launchAt: 'now',
+        }),
+      );
+      expect(describeResponse(res)).toMatch(/^400 /);
+      expect(names(res)).toEqual(
+        expect.arrayContaining([
+          'contacts.0.phone',
+          'contacts.2.email',
+          'recall',
+          'launch_at',
+          'launchAt',
+        ]),
+      );
+      expect(names(res).some((f) => f.startsWith('contacts.1'))).toBe(false);
+      expect(messages(res)).toEqual(
+        expect.arrayContaining([
+          'contacts.0.phone: "12" is not a valid phone number',
+          'contacts.2.email: must be a valid email address',
+        ]),
+      );
+      expect(await countWritten(t)).toEqual(before);
+    });
+
+    it('names every failing field even when contacts is missing', async () => {
+      const res = await t.post({ playbook_id: 'nope', recall: 'x' });
+      expect(describeResponse(res)).toMatch(/^400 /);
+      expect(names(res)).toEqual(
+        expect.arrayContaining(['playbook_id', 'contacts', 'recall']),
+      );
+    });
+
+    it('names every failing field even when a contact is not an object', async () => {
+      const before = await countWritten(t);
+      const res = await t.post(
+        campaign(ctx(), { contacts: [null, { phone: '12' }], recall: [0] }),
+      );
+      expect(describeResponse(res)).toMatch(/^400 /);
+      expect(names(res)).toEqual(
+        expect.arrayContaining(['contacts.0', 'contacts.1.phone', 'recall']),
+      );
+      expect(await countWritten(t)).toEqual(before);
+    });
+
+    it('answers a one-contact-bad request with 400 and writes none of the good contacts', async () => {
+      const before = await countWritten(t);
+      const res = await t.post(
+        campaign(ctx(), {
+          contacts: [
+            { phone: '+34611000001' },
+            { phone: '+34611000002' },
+            { phone: '+34611000003', timezone: 'Mars/Phobos' },
+          ],
+        }),
+      );
+      expect(describeResponse(res)).toMatch(/^400 /);
+      expect(names(res)).toEqual(['contacts.2.timezone']);
+      expect(await countWritten(t)).toEqual(before);
+    });
+
+    describe('authentication runs before any body check', () => {
+      const unauthenticated: [string, Record<string, string>][] = [
+        ['no Authorization header', {}],
+        ['an unknown token', { Authorization: 'Bearer not-a-real-token' }],
+        ['a non-Bearer scheme', { Authorization: 'Basic dXNlcjpwYXNz' }],
+      ];
+      const badBodies: [string, string, string][] = [
+        ['malformed JSON', 'application/json', '{bad'],
+        ['an invalid campaign', 'application/json', '{"contacts":[]}'],
+        ['a text/plain body', 'text/plain', 'hello'],
+      ];
+
+      it.each(
+        unauthenticated.flatMap(([who, headers]) =>
+          badBodies.map(
+            ([what, type, body]) => [who, what, headers, type, body] as const,
+          ),
+        ),
+      )(
+        '%s + %s -> 401 with WWW-Authenticate: Bearer',
+        async (_who, _what, headers, type, body) => {
+          const before = await countWritten(t);
+          const res = await t
+            .http()
+            .post('/campaign')
+            .set(headers)
+            .set('Content-Type', type)
+            .send(body);
+          expect(describeResponse(res)).toMatch(/^401 /);
+          expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+          expect(await countWritten(t)).toEqual(before);
+        },
+      );
+
+      it('an over-large body without a token -> 401, not 413', async () => {
+        const res = await t
+          .http()
+          .post('/campaign')
+          .set('Content-Type', 'application/json')
+          .send(oversizedBody());
+        expect(describeResponse(res)).toMatch(/^401 /);
+        expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+      });
+    });
+
+    describe('every 4xx body has the same shape', () => {
+      // 400s from validation carry { statusCode, error, message: string[],
+      // errors: [{ field, message }] }. Those answered by the body parser or
+      // the content-type check do not: no `errors`, a string `message` for a
+      // wrong Content-Type, `error: "Bad Request"` on a 415.
+      const REASON: Record<number, string> = {
+        400: 'Bad Request',
+        413: 'Payload Too Large',
+        415: 'Unsupported Media Type',
+      };
+      it.each([
+        ['malformed JSON', 'application/json', '{bad', 400],
+        ['text/plain', 'text/plain', '{}', 415],
+        ['unsupported charset', 'application/json; charset=latin1', '{}', 415],
+      ] as const)('%s', async (_, type, body, status) => {
+        const res = await t
+          .http()
+          .post('/campaign')
+          .set('Authorization', `Bearer ${t.token}`)
+          .set('Content-Type', type)
+          .send(body);
+        expect(res.body).toEqual({
+          statusCode: status,
+          error: REASON[status],
+          message: [expect.stringMatching(/^body: /)],
+          errors: [{ field: 'body', message: expect.any(String) }],
+        });
+      });
+    });
+  },
+);
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
