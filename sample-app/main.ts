@@ -19,7 +19,9 @@ async function bootstrap(): Promise<void> {
       `demo API token: ${token}`,
       `demo playbook:  ${playbookId}`,
       'try:',
-      `curl -i -X POST ${url} -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '{"playbook_id":"${playbookId}","contacts":[{"phone":"+34612345678"},{"phone":"+14155552671"}],"recall":"[30,120]"}'`,
+      `curl -i -X POST ${url} -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '{"playbook_id":"${playbookId}","contacts":[{"phone":"+34612345678","first_name":"Ana"},{"phone":"+14155552671"},{"phone":"+442079460958"}],"recall":"[1,2]"}'`,
+      'then watch it run to completed (retries come 1 and 2 minutes after the first attempt):',
+      `curl -s ${url}/<campaign_id> -H 'Authorization: Bearer ${token}'`,
     ].join('\n'),
   );
 }

@@ -63,6 +63,7 @@ export class CampaignCreationService {
             contacts.length,
             contacts.length,
             request.contacts.length - contacts.length,
+            this.dialect.date(now),
             request.launchAt ? null : this.dialect.date(now),
           ],
         ],

@@ -29,6 +29,7 @@ export const CAMPAIGN_INSERT_COLUMNS = [
   'contacts_count',
   'calls_count',
   'duplicates_count',
+  'created_at',
   'started_at',
 ] as const;
 

@@ -245,6 +245,13 @@ export class DialingLoopService
           { leaseOwner: this.settings.replicaId },
           now,
         );
+        const moved = new Set(recorded.moved);
+        for (const r of results) {
+          if (!moved.has(r.callId)) continue;
+          this.logger.verbose(
+            `call ${r.callId} attempt ${r.attempt}: ${r.outcome}`,
+          );
+        }
         this.logCompleted(recorded.completedCampaigns);
         await this.calls.awaitOutcomes(
           accepted,
