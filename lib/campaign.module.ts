@@ -13,7 +13,9 @@ import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from './campaign.constants';
 import { CampaignCreationService } from './campaigns/campaign-creation.service';
 import { CampaignQueryService } from './campaigns/campaign-query.service';
 import { CAMPAIGN_ENTITIES } from './entities';
-import { campaignControllerAt } from './http/campaign.controller';
+import { CampaignEventsService } from './events/campaign-events.service';
+import { CAMPAIGN_CONTROLLERS } from './http/campaign-controllers';
+import { mountController } from './http/mount-controller';
 import { CreateCampaignPipe } from './http/create-campaign.pipe';
 import { JsonBodyInterceptor } from './http/json-body.interceptor';
 import type {
@@ -38,6 +40,7 @@ const EXPORTED = [
   CampaignQueryService,
   CallOutcomeService,
   DialingLoopService,
+  CampaignEventsService,
   CAMPAIGN_OPTIONS,
   CAMPAIGN_CLOCK,
 ];
@@ -70,7 +73,9 @@ function withFeatures(
       TypeOrmModule.forFeature(CAMPAIGN_ENTITIES, extras.dataSource),
       ScheduleModule.forRoot(),
     ],
-    controllers: [campaignControllerAt(extras.routePrefix ?? 'campaign')],
+    controllers: CAMPAIGN_CONTROLLERS.map((controller) =>
+      mountController(controller, extras.routePrefix ?? 'campaign'),
+    ),
     providers: [
       ...(definition.providers ?? []),
       {
@@ -91,6 +96,7 @@ function withFeatures(
       CallDispatchRepository,
       CallOutcomeService,
       DialingLoopService,
+      CampaignEventsService,
       BearerAuthGuard,
       PlaybookOwnershipGuard,
       CreateCampaignPipe,

@@ -56,3 +56,5 @@ export {
 } from './scheduler/call-outcome.service';
 export { DialingLoopService } from './scheduler/dialing-loop.service';
 export type { TickReport } from './scheduler/dispatch.interfaces';
+export * from './events/campaign-event.interface';
+export { CampaignEventsService } from './events/campaign-events.service';

@@ -1,6 +1,5 @@
 import {
   Body,
-  Controller,
   Get,
   HttpCode,
   NotFoundException,
@@ -43,7 +42,7 @@ import { JsonBodyInterceptor } from './json-body.interceptor';
 
 /**
  * Routes of the module. Not decorated with `@Controller`: the module mounts a
- * subclass at the configured prefix (see `campaignControllerAt`).
+ * subclass at the configured prefix (see `mountController`).
  */
 @ApiTags('campaigns')
 @ApiBearerAuth()
@@ -96,13 +95,4 @@ export class CampaignController {
     if (!campaign) throw new NotFoundException('Campaign not found');
     return campaign;
   }
-}
-
-/** The controller mounted at `prefix`. */
-export function campaignControllerAt(
-  prefix: string,
-): typeof CampaignController {
-  @Controller(prefix)
-  class MountedCampaignController extends CampaignController {}
-  return MountedCampaignController;
 }

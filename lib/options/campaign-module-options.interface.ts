@@ -1,5 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { CampaignDialer } from '../dialer/campaign-dialer.interface';
+import type { CampaignEventSink } from '../events/campaign-event.interface';
 import type { CampaignClock } from '../scheduler/campaign-clock';
 import type { CallingWindow } from '../scheduler/calling-window.interface';
 
@@ -78,6 +79,8 @@ export interface CampaignModuleOptions {
   scheduler?: SchedulerOptions;
   /** Time source of the dialing loop. Default: the database clock (PostgreSQL) or the process clock (SQLite). */
   clock?: CampaignClock;
+  /** Also send lifecycle events here, e.g. `@nestjs/event-emitter`'s EventEmitter2. */
+  eventEmitter?: CampaignEventSink;
 }
 
 /** Options fixed when the module is imported (they shape routes and providers). */
@@ -101,4 +104,5 @@ export interface ResolvedCampaignOptions {
   retryVoicemail: boolean;
   scheduler: Required<SchedulerOptions>;
   clock?: CampaignClock;
+  eventEmitter?: CampaignEventSink;
 }

@@ -50,6 +50,7 @@ export function resolveCampaignOptions(
     callingWindow: { ...DEFAULT_CALLING_WINDOW, ...options.callingWindow },
     retryVoicemail: options.retryVoicemail ?? false,
     clock: options.clock,
+    eventEmitter: options.eventEmitter,
     scheduler: {
       ...CAMPAIGN_OPTION_DEFAULTS.scheduler,
       replicaId: defaultReplicaId(),

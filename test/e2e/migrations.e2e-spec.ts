@@ -13,6 +13,8 @@ const TABLES = [
   'campaigns',
   'campaign_calls',
   'campaign_call_attempts',
+  'campaign_do_not_call',
+  'campaign_idempotency_keys',
 ];
 
 describe.each(TEST_DIALECTS)('migrations (%s)', (dialect) => {

@@ -12,6 +12,7 @@ describe('resolveCampaignOptions', () => {
       insertChunkSize: 1_000,
       dialer: undefined,
       clock: undefined,
+      eventEmitter: undefined,
       callingWindow: { start: '09:00', end: '20:00', days: [1, 2, 3, 4, 5, 6] },
       retryVoicemail: false,
       scheduler: {
