@@ -11,7 +11,11 @@ import {
 } from './campaign.module-definition';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from './campaign.constants';
 import { CampaignCreationService } from './campaigns/campaign-creation.service';
+import { CampaignLifecycleService } from './campaigns/campaign-lifecycle.service';
+import { CampaignListService } from './campaigns/campaign-list.service';
 import { CampaignQueryService } from './campaigns/campaign-query.service';
+import { IdempotencyKeyService } from './campaigns/idempotency-key.service';
+import { DoNotCallService } from './do-not-call/do-not-call.service';
 import { CAMPAIGN_ENTITIES } from './entities';
 import { CampaignEventsService } from './events/campaign-events.service';
 import { CAMPAIGN_CONTROLLERS } from './http/campaign-controllers';
@@ -38,9 +42,12 @@ const EXPORTED = [
   PlaybookService,
   CampaignCreationService,
   CampaignQueryService,
+  CampaignListService,
   CallOutcomeService,
   DialingLoopService,
   CampaignEventsService,
+  CampaignLifecycleService,
+  DoNotCallService,
   CAMPAIGN_OPTIONS,
   CAMPAIGN_CLOCK,
 ];
@@ -91,12 +98,16 @@ function withFeatures(
       ApiTokenService,
       PlaybookService,
       CampaignCreationService,
+      IdempotencyKeyService,
       CampaignQueryService,
+      CampaignListService,
       campaignClockProvider,
       CallDispatchRepository,
       CallOutcomeService,
       DialingLoopService,
       CampaignEventsService,
+      CampaignLifecycleService,
+      DoNotCallService,
       BearerAuthGuard,
       PlaybookOwnershipGuard,
       CreateCampaignPipe,

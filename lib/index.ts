@@ -25,7 +25,19 @@ export {
   type RegisterPlaybookInput,
 } from './playbooks/playbook.service';
 export { PlaybookOwnershipGuard } from './playbooks/playbook-ownership.guard';
-export { CampaignCreationService } from './campaigns/campaign-creation.service';
+export {
+  CampaignCreationService,
+  type CampaignCreationResult,
+  type CreateCampaignOptions,
+} from './campaigns/campaign-creation.service';
+export {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_KEY_TTL_MS,
+  IdempotencyKeyConflictException,
+  IdempotencyKeyService,
+  InvalidIdempotencyKeyException,
+  type IdempotencyClaim,
+} from './campaigns/idempotency-key.service';
 export type { CreatedCampaign } from './campaigns/campaign-response.interface';
 export type {
   NewCampaign,
@@ -42,6 +54,17 @@ export {
   CampaignQueryService,
   type CampaignDetails,
 } from './campaigns/campaign-query.service';
+export {
+  CampaignListService,
+  LIST_PAGE_LIMIT,
+  type CallAttemptSummary,
+  type CampaignCallSummary,
+  type CampaignSummary,
+  type CursorPage,
+  type ListCampaignCallsOptions,
+  type ListCampaignsOptions,
+  type ListPageOptions,
+} from './campaigns/campaign-list.service';
 export * from './dialer/campaign-dialer.interface';
 export * from './dialer/http.dialer';
 export * from './dialer/simulated.dialer';
@@ -58,3 +81,12 @@ export { DialingLoopService } from './scheduler/dialing-loop.service';
 export type { TickReport } from './scheduler/dispatch.interfaces';
 export * from './events/campaign-event.interface';
 export { CampaignEventsService } from './events/campaign-events.service';
+export {
+  CampaignLifecycleService,
+  type CampaignAction,
+} from './campaigns/campaign-lifecycle.service';
+export {
+  DoNotCallService,
+  type DoNotCallEntry,
+  type DoNotCallPage,
+} from './do-not-call/do-not-call.service';

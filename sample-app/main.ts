@@ -3,12 +3,19 @@ import { NestFactory } from '@nestjs/core';
 import { campaignJsonBodyParser } from '../lib';
 import { AppModule } from './app.module';
 import { DemoSeedService } from './demo-seed.service';
+import {
+  OPENAPI_DOCS_PATH,
+  OPENAPI_JSON_PATH,
+  setupCampaignOpenApiDocs,
+} from './openapi';
 
 async function bootstrap(): Promise<void> {
   // The module's parser takes a 10 000-contact body and lets auth answer first.
   const app = await NestFactory.create(AppModule, { bodyParser: false });
   app.use(campaignJsonBodyParser());
   app.enableShutdownHooks();
+  // OpenAPI: the UI at /docs, the document at /docs-json (before listen).
+  setupCampaignOpenApiDocs(app);
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port);
   const { token, playbookId } = await app.get(DemoSeedService).seed();
@@ -16,6 +23,7 @@ async function bootstrap(): Promise<void> {
   new Logger('SampleApp').log(
     [
       `listening on http://localhost:${port}`,
+      `API docs:       http://localhost:${port}/${OPENAPI_DOCS_PATH} (OpenAPI JSON: http://localhost:${port}/${OPENAPI_JSON_PATH})`,
       `demo API token: ${token}`,
       `demo playbook:  ${playbookId}`,
       'try:',

@@ -15,12 +15,32 @@ import {
   CONTACT_INSERT_COLUMNS,
   contactUpsertSuffix,
 } from './campaign-sql';
+import {
+  assertValidIdempotencyKey,
+  hashCampaignRequest,
+  IdempotencyKeyService,
+} from './idempotency-key.service';
 import { mergeDuplicateContacts } from './merge-duplicate-contacts';
 import {
   CONTACT_TEXT_FIELDS,
   type NewCampaign,
   type NewContact,
 } from './new-campaign.interface';
+
+export interface CreateCampaignOptions {
+  /**
+   * The client's `Idempotency-Key` (1..255 printable ASCII characters): the
+   * same key and request from the same account within 24 h create nothing
+   * and return the first response.
+   */
+  idempotencyKey?: string;
+}
+
+export interface CampaignCreationResult {
+  campaign: CreatedCampaign;
+  /** True when an `idempotencyKey` answered an earlier request's response. */
+  replayed: boolean;
+}
 
 /** Writes a validated campaign, its contacts and its calls in one transaction. */
 @Injectable()
@@ -31,21 +51,66 @@ export class CampaignCreationService {
   constructor(
     @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
+    // Defaulted for callers that construct the service by hand (benchmarks).
+    private readonly idempotencyKeys: IdempotencyKeyService = new IdempotencyKeyService(
+      dataSource,
+    ),
   ) {
     this.dialect = sqlDialectOf(dataSource);
     this.upsertSuffix = contactUpsertSuffix(this.dialect);
   }
 
+  /** Creates the campaign, or answers the first response of a repeated `idempotencyKey`. */
   async create(
     account: CampaignAccount,
     request: NewCampaign,
+    options: CreateCampaignOptions = {},
   ): Promise<CreatedCampaign> {
+    return (await this.createOrReplay(account, request, options)).campaign;
+  }
+
+  /**
+   * As {@link create}, telling a replay from a new campaign. With an
+   * `idempotencyKey`, the key is claimed first, in the creation transaction:
+   * a repeat within 24 h of the same request writes nothing and returns the
+   * first response; of another request, throws a 409
+   * (`IdempotencyKeyConflictException`).
+   */
+  async createOrReplay(
+    account: CampaignAccount,
+    request: NewCampaign,
+    options: CreateCampaignOptions = {},
+  ): Promise<CampaignCreationResult> {
+    const { idempotencyKey } = options;
+    if (idempotencyKey !== undefined) assertValidIdempotencyKey(idempotencyKey);
     const contacts = mergeDuplicateContacts(request.contacts);
     const campaignId = randomUUID();
     const status = request.launchAt ? 'scheduled' : 'running';
     const recall = JSON.stringify(request.recall);
     const now = new Date();
-    await this.dataSource.transaction(async (manager) => {
+    const created: CreatedCampaign = {
+      campaign_id: campaignId,
+      status,
+      launch_at: request.launchAt?.toISOString() ?? null,
+      contacts: contacts.length,
+      calls: contacts.length,
+      duplicates: request.contacts.length - contacts.length,
+      recall: request.recall,
+    };
+    return this.dataSource.transaction(async (manager) => {
+      if (idempotencyKey !== undefined) {
+        const claim = await this.idempotencyKeys.claim(
+          manager,
+          account.id,
+          idempotencyKey,
+          hashCampaignRequest(request),
+          created,
+          now,
+        );
+        if (claim.kind === 'replay') {
+          return { campaign: claim.response, replayed: true };
+        }
+      }
       const dueAt = this.dialect.date(request.launchAt ?? now);
       const contactIds = await this.upsertContacts(manager, account, contacts);
       await insertRows(
@@ -84,16 +149,8 @@ export class CampaignCreationService {
         ]),
         this.options.insertChunkSize,
       );
+      return { campaign: created, replayed: false };
     });
-    return {
-      campaign_id: campaignId,
-      status,
-      launch_at: request.launchAt?.toISOString() ?? null,
-      contacts: contacts.length,
-      calls: contacts.length,
-      duplicates: request.contacts.length - contacts.length,
-      recall: request.recall,
-    };
   }
 
   /** Upserts contacts and returns the id of each phone. */

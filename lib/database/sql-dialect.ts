@@ -18,8 +18,12 @@ export interface SqlDialect {
   readDate(value: unknown): Date;
   /** A stored JSON value as read by a raw query. */
   readJson<T>(value: unknown): T;
-  /** Row-lock clause of a claim: others skip what one replica holds. */
-  readonly skipLocked: (alias: string) => string;
+  /**
+   * Row-lock clause of a claim: others skip the rows of `alias` one replica
+   * holds; `sharedAliases` are locked for share (a campaign being paused or
+   * cancelled is skipped until that commits).
+   */
+  readonly skipLocked: (alias: string, ...sharedAliases: string[]) => string;
 }
 
 const readJson = <T>(value: unknown): T =>
@@ -35,7 +39,11 @@ const postgres: SqlDialect = {
   readDate: (value) =>
     value instanceof Date ? value : new Date(String(value)),
   readJson,
-  skipLocked: (alias) => `FOR UPDATE OF ${alias} SKIP LOCKED`,
+  skipLocked: (alias, ...shared) =>
+    [
+      `FOR UPDATE OF ${alias} SKIP LOCKED`,
+      ...shared.map((a) => `FOR SHARE OF ${a} SKIP LOCKED`),
+    ].join(' '),
 };
 
 /** Dates are UTC text `YYYY-MM-DD HH:MM:SS.SSS`, the format TypeORM writes. */

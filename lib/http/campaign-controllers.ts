@@ -1,8 +1,16 @@
 import type { Type } from '@nestjs/common';
+import { CampaignLifecycleController } from './campaign-lifecycle.controller';
 import { CampaignController } from './campaign.controller';
+import { CampaignListController } from './campaign-list.controller';
+import { DoNotCallController } from './do-not-call.controller';
 
 /**
  * Controllers of the module, in route-registration order: fixed paths such as
  * `do-not-call` come before the `:id` routes that would otherwise match them.
  */
-export const CAMPAIGN_CONTROLLERS: Type<unknown>[] = [CampaignController];
+export const CAMPAIGN_CONTROLLERS: Type<unknown>[] = [
+  DoNotCallController,
+  CampaignController,
+  CampaignLifecycleController,
+  CampaignListController,
+];

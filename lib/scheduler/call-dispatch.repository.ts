@@ -33,10 +33,26 @@ type ClaimRow = Record<string, unknown> & {
   timezone: string | null;
 };
 
+/** A call or campaign a write changed, with what events need. */
+export interface ChangedRow {
+  id: string;
+  campaignId: string;
+  accountId: string;
+}
+
 export interface RecordedResults {
-  /** Calls the results moved on (stale or fenced-off results are not here). */
-  moved: string[];
-  completedCampaigns: string[];
+  /** Results that moved their call on (stale or fenced-off results are not here). */
+  recorded: (AttemptResult & ChangedRow)[];
+  completedCampaigns: ChangedRow[];
+}
+
+export interface ClaimOutcome {
+  started: StartedAttempt[];
+  /** Calls outside the calling window, moved to its next opening. */
+  deferred: number;
+  /** Calls to numbers on the do-not-call list, ended `opted_out` undialed. */
+  optedOut: number;
+  completedCampaigns: ChangedRow[];
 }
 
 export interface ClaimRequest {
@@ -59,13 +75,15 @@ export class CallDispatchRepository {
   }
 
   /** Scheduled campaigns whose launch time has come start running. */
-  async activateDueCampaigns(now: Date): Promise<number> {
+  async activateDueCampaigns(now: Date): Promise<ChangedRow[]> {
     const p = new SqlParams(this.dialect);
     const sql = `UPDATE campaigns SET status = 'running', started_at = ${p.add(this.dialect.date(now))},
       updated_at = ${p.add(this.dialect.date(now))}
       WHERE status = 'scheduled' AND launch_at <= ${p.add(this.dialect.date(now))}
-      RETURNING id`;
-    return returnedRows(await this.dataSource.query(sql, p.values)).length;
+      RETURNING id, account_id`;
+    return returnedRows<{ id: string; account_id: string }>(
+      await this.dataSource.query(sql, p.values),
+    ).map((r) => ({ id: r.id, campaignId: r.id, accountId: r.account_id }));
   }
 
   /**
@@ -74,17 +92,20 @@ export class CallDispatchRepository {
    * (the attempt row exists before anyone dials) or, outside the calling
    * window, moves their due time to the next opening.
    */
-  async claimAndStart(
-    claim: ClaimRequest,
-  ): Promise<{ started: StartedAttempt[]; deferred: number }> {
+  async claimAndStart(claim: ClaimRequest): Promise<ClaimOutcome> {
     return this.dataSource.transaction(async (manager) => {
       const capacity = await this.accountCapacity(manager);
       const rows = await this.selectDue(manager, claim, capacity);
       const limit = this.options.scheduler.maxInFlightPerAccount;
       const perAccount = new Map<string, number>();
       const toStart: ClaimRow[] = [];
+      const blocked: ClaimRow[] = [];
       const deferrals = new Map<number, string[]>();
       for (const row of rows) {
+        if (row.do_not_call) {
+          blocked.push(row);
+          continue;
+        }
         const zone = resolveZone(row.timezone, this.options.defaultTimezone);
         const opens = nextCallingTime(
           claim.now,
@@ -102,10 +123,17 @@ export class CallDispatchRepository {
         toStart.push(row);
       }
       await this.defer(manager, deferrals, claim.now);
+      const completedCampaigns = await this.endOptedOut(
+        manager,
+        blocked,
+        claim.now,
+      );
       const started = await this.start(manager, toStart, claim);
       return {
         started,
         deferred: [...deferrals.values()].reduce((n, ids) => n + ids.length, 0),
+        optedOut: blocked.length,
+        completedCampaigns,
       };
     });
   }
@@ -121,21 +149,27 @@ export class CallDispatchRepository {
     now: Date,
     manager?: EntityManager,
   ): Promise<RecordedResults> {
-    if (results.length === 0) return { moved: [], completedCampaigns: [] };
+    if (results.length === 0) return { recorded: [], completedCampaigns: [] };
     const run = async (m: EntityManager): Promise<RecordedResults> => {
-      const moved = await this.moveCalls(m, results, fence, now);
-      const movedIds = new Set(moved.map((r) => r.id));
-      await this.endAttempts(
+      const moved = new Map(
+        (await this.moveCalls(m, results, fence, now)).map((r) => [r.id, r]),
+      );
+      const recorded = results.flatMap((r) => {
+        const row = moved.get(r.callId);
+        return row ? [{ ...r, ...row }] : [];
+      });
+      await this.endAttempts(m, recorded, now);
+      await this.cancelRetriesOfCancelledCampaigns(m, [...moved.keys()], now);
+      await this.addOptedOutToDoNotCall(
         m,
-        results.filter((r) => movedIds.has(r.callId)),
-        now,
+        recorded.filter((r) => r.outcome === 'opted_out').map((r) => r.id),
       );
       const completedCampaigns = await this.completeCampaigns(
         m,
-        [...new Set(moved.map((r) => r.campaign_id))],
+        [...new Set(recorded.map((r) => r.campaignId))],
         now,
       );
-      return { moved: [...movedIds], completedCampaigns };
+      return { recorded, completedCampaigns };
     };
     return manager ? run(manager) : this.dataSource.transaction(run);
   }
@@ -234,7 +268,7 @@ export class CallDispatchRepository {
     manager: EntityManager,
     campaignIds: string[],
     now: Date,
-  ): Promise<string[]> {
+  ): Promise<ChangedRow[]> {
     if (campaignIds.length === 0) return [];
     const p = new SqlParams(this.dialect);
     const result: unknown = await manager.query(
@@ -243,10 +277,12 @@ export class CallDispatchRepository {
       WHERE id IN ${p.list(campaignIds)} AND status = 'running'
         AND NOT EXISTS (SELECT 1 FROM campaign_calls c
           WHERE c.campaign_id = campaigns.id AND c.status IN ${OPEN_CALL_STATUSES})
-      RETURNING id`,
+      RETURNING id, account_id`,
       p.values,
     );
-    return returnedRows<{ id: string }>(result).map((r) => r.id);
+    return returnedRows<{ id: string; account_id: string }>(result).map(
+      (r) => ({ id: r.id, campaignId: r.id, accountId: r.account_id }),
+    );
   }
 
   /** How many more calls each account with calls in flight may start. */
@@ -273,17 +309,20 @@ export class CallDispatchRepository {
       .map((f) => `ct.${f}`)
       .join(', ');
     const sql = `SELECT c.id, c.campaign_id, c.account_id, c.attempt_count, c.recall,
-        c.first_attempt_at, k.playbook_id, ct.phone, ${contactColumns}
+        c.first_attempt_at, k.playbook_id, ct.phone, ${contactColumns},
+        d.phone AS do_not_call
       FROM campaign_calls c
       JOIN campaigns k ON k.id = c.campaign_id
       JOIN campaign_contacts ct ON ct.id = c.contact_id
+      LEFT JOIN campaign_do_not_call d
+        ON d.account_id = c.account_id AND d.phone = ct.phone
       WHERE c.status IN ('queued', 'retry_pending')
         AND c.due_at <= ${p.add(this.dialect.date(claim.now))}
         AND k.status = 'running'
         ${full.length ? `AND c.account_id NOT IN ${p.list(full)}` : ''}
       ORDER BY c.due_at
       LIMIT ${p.add(claim.limit)}
-      ${this.dialect.skipLocked('c')}`;
+      ${this.dialect.skipLocked('c', 'k')}`;
     return (await manager.query(sql, p.values)) as ClaimRow[];
   }
 
@@ -370,7 +409,7 @@ export class CallDispatchRepository {
     results: AttemptResult[],
     fence: ResultFence,
     now: Date,
-  ): Promise<{ id: string; campaign_id: string }[]> {
+  ): Promise<ChangedRow[]> {
     const d = this.dialect;
     const p = new SqlParams(d);
     const values = p.rows(
@@ -399,15 +438,78 @@ export class CallDispatchRepository {
         AND campaign_calls.status = 'dialing'
         ${fence.leaseOwner ? `AND campaign_calls.lease_owner = ${p.add(fence.leaseOwner)}` : ''}
         ${fence.leaseExpiredBy ? `AND campaign_calls.lease_expires_at <= ${p.add(d.date(fence.leaseExpiredBy))}` : ''}
-      RETURNING campaign_calls.id, campaign_calls.campaign_id`;
-    return returnedRows<{ id: string; campaign_id: string }>(
-      await m.query(sql, p.values),
+      RETURNING campaign_calls.id, campaign_calls.campaign_id, campaign_calls.account_id`;
+    return returnedRows<{
+      id: string;
+      campaign_id: string;
+      account_id: string;
+    }>(await m.query(sql, p.values)).map((r) => ({
+      id: r.id,
+      campaignId: r.campaign_id,
+      accountId: r.account_id,
+    }));
+  }
+
+  /** Ends calls to do-not-call numbers as `opted_out` without dialing them. */
+  private async endOptedOut(
+    manager: EntityManager,
+    rows: ClaimRow[],
+    now: Date,
+  ): Promise<ChangedRow[]> {
+    if (rows.length === 0) return [];
+    const d = this.dialect;
+    const p = new SqlParams(d);
+    await manager.query(
+      `UPDATE campaign_calls SET status = 'opted_out', last_outcome = 'opted_out',
+        completed_at = ${p.add(d.date(now))}, updated_at = ${p.add(d.date(now))}
+      WHERE id IN ${p.list(rows.map((r) => r.id))}`,
+      p.values,
+    );
+    return this.completeCampaigns(
+      manager,
+      [...new Set(rows.map((r) => r.campaign_id))],
+      now,
+    );
+  }
+
+  /** A retry of a campaign cancelled while its attempt was dialing ends `cancelled`. */
+  private async cancelRetriesOfCancelledCampaigns(
+    manager: EntityManager,
+    callIds: string[],
+    now: Date,
+  ): Promise<void> {
+    if (callIds.length === 0) return;
+    const d = this.dialect;
+    const p = new SqlParams(d);
+    await manager.query(
+      `UPDATE campaign_calls SET status = 'cancelled',
+        completed_at = ${p.add(d.date(now))}, updated_at = ${p.add(d.date(now))}
+      WHERE id IN ${p.list(callIds)} AND status = 'retry_pending'
+        AND campaign_id IN (SELECT id FROM campaigns WHERE status = 'cancelled')`,
+      p.values,
+    );
+  }
+
+  /** A person who said "stop calling" goes on the account's do-not-call list. */
+  private async addOptedOutToDoNotCall(
+    manager: EntityManager,
+    callIds: string[],
+  ): Promise<void> {
+    if (callIds.length === 0) return;
+    const p = new SqlParams(this.dialect);
+    await manager.query(
+      `INSERT INTO campaign_do_not_call (account_id, phone, reason)
+      SELECT c.account_id, ct.phone, 'opted_out' FROM campaign_calls c
+      JOIN campaign_contacts ct ON ct.id = c.contact_id
+      WHERE c.id IN ${p.list(callIds)}
+      ON CONFLICT (account_id, phone) DO NOTHING`,
+      p.values,
     );
   }
 
   private async endAttempts(
     m: EntityManager,
-    results: AttemptResult[],
+    results: readonly AttemptResult[],
     now: Date,
   ): Promise<void> {
     if (results.length === 0) return;

@@ -3,7 +3,9 @@ import {
   CALL_OUTCOMES,
   type CallOutcome,
 } from '../dialer/campaign-dialer.interface';
+import { CampaignEventsService } from '../events/campaign-events.service';
 import { CallDispatchRepository } from './call-dispatch.repository';
+import { emitRecordedEvents } from './dispatch-events';
 import { CAMPAIGN_CLOCK } from './campaign-clock.provider';
 import type { CampaignClock } from './campaign-clock';
 
@@ -22,6 +24,7 @@ export class CallOutcomeService {
   constructor(
     private readonly calls: CallDispatchRepository,
     @Inject(CAMPAIGN_CLOCK) private readonly clock: CampaignClock,
+    private readonly events: CampaignEventsService,
   ) {}
 
   /** Records the outcome; false when the report was stale or a duplicate. */
@@ -37,6 +40,7 @@ export class CallOutcomeService {
     const open = await this.calls.findOpenAttempt(callId, attempt);
     if (!open) return false;
     const { providerCallId, ...rest } = details;
+    const now = await this.clock.now();
     const recorded = await this.calls.recordResults(
       [
         {
@@ -47,8 +51,9 @@ export class CallOutcomeService {
         },
       ],
       {},
-      await this.clock.now(),
+      now,
     );
-    return recorded.moved.length === 1;
+    emitRecordedEvents(this.events, recorded, now);
+    return recorded.recorded.length === 1;
   }
 }

@@ -14,7 +14,12 @@ import {
   type DialResult,
 } from '../dialer/campaign-dialer.interface';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
-import { CallDispatchRepository } from './call-dispatch.repository';
+import { CampaignEventsService } from '../events/campaign-events.service';
+import {
+  CallDispatchRepository,
+  type RecordedResults,
+} from './call-dispatch.repository';
+import { emitCampaignEvents, emitRecordedEvents } from './dispatch-events';
 import { CAMPAIGN_CLOCK } from './campaign-clock.provider';
 import type { CampaignClock } from './campaign-clock';
 import type {
@@ -58,6 +63,7 @@ export class DialingLoopService
     @Inject(CAMPAIGN_CLOCK) private readonly clock: CampaignClock,
     private readonly calls: CallDispatchRepository,
     private readonly registry: SchedulerRegistry,
+    private readonly events: CampaignEventsService,
   ) {
     this.settings = options.scheduler;
     this.rate = new TokenBucket(this.settings.callsPerSecond);
@@ -131,18 +137,21 @@ export class DialingLoopService
       interrupted: 0,
       started: 0,
       deferred: 0,
+      optedOut: 0,
     };
     const dialer = this.options.dialer;
     if (!dialer) return report;
     const started = performance.now();
     let now = await this.clock.now();
-    report.activated = await this.calls.activateDueCampaigns(now);
+    const activated = await this.calls.activateDueCampaigns(now);
+    emitCampaignEvents(this.events, 'campaign.started', activated, now);
+    report.activated = activated.length;
     const expired = await this.calls.interruptExpired(
       now,
       this.settings.batchSize,
     );
-    report.interrupted = expired.moved.length;
-    this.logCompleted(expired.completedCampaigns);
+    report.interrupted = expired.recorded.length;
+    this.announce(expired, now);
     await this.flush();
     while (!this.stopping) {
       const limit = Math.min(
@@ -159,17 +168,38 @@ export class DialingLoopService
         leaseUntil: new Date(now.getTime() + this.settings.leaseMs),
       });
       this.rate.take(claimed.started.length);
-      for (const attempt of claimed.started) this.dispatch(dialer, attempt);
+      for (const attempt of claimed.started) {
+        this.events.emit({
+          type: 'call.attempt.started',
+          callId: attempt.request.callId,
+          campaignId: attempt.request.campaignId,
+          accountId: attempt.request.accountId,
+          attempt: attempt.request.attempt,
+          at: now,
+        });
+        this.dispatch(dialer, attempt);
+      }
+      this.announce(
+        { recorded: [], completedCampaigns: claimed.completedCampaigns },
+        now,
+      );
       report.started += claimed.started.length;
       report.deferred += claimed.deferred;
-      const drainedQueue = claimed.started.length + claimed.deferred < limit;
+      report.optedOut += claimed.optedOut;
+      const drainedQueue =
+        claimed.started.length + claimed.deferred + claimed.optedOut < limit;
       const outOfTime =
         performance.now() - started > this.settings.tickIntervalMs;
       if (drainedQueue || outOfTime) break;
     }
-    if (report.started || report.activated || report.interrupted) {
+    if (
+      report.started ||
+      report.activated ||
+      report.interrupted ||
+      report.optedOut
+    ) {
       this.logger.log(
-        `tick: ${report.started} dialed, ${report.deferred} outside the calling window, ${report.interrupted} interrupted, ${report.activated} campaigns started`,
+        `tick: ${report.started} dialed, ${report.deferred} outside the calling window, ${report.optedOut} on the do-not-call list, ${report.interrupted} interrupted, ${report.activated} campaigns started`,
       );
     }
     return report;
@@ -245,14 +275,7 @@ export class DialingLoopService
           { leaseOwner: this.settings.replicaId },
           now,
         );
-        const moved = new Set(recorded.moved);
-        for (const r of results) {
-          if (!moved.has(r.callId)) continue;
-          this.logger.verbose(
-            `call ${r.callId} attempt ${r.attempt}: ${r.outcome}`,
-          );
-        }
-        this.logCompleted(recorded.completedCampaigns);
+        this.announce(recorded, now);
         await this.calls.awaitOutcomes(
           accepted,
           this.settings.replicaId,
@@ -274,7 +297,16 @@ export class DialingLoopService
     }
   }
 
-  private logCompleted(campaignIds: string[]): void {
-    for (const id of campaignIds) this.logger.log(`campaign ${id} completed`);
+  /** Logs and emits what a write of results changed. */
+  private announce(recorded: RecordedResults, at: Date): void {
+    for (const r of recorded.recorded) {
+      this.logger.verbose(
+        `call ${r.callId} attempt ${r.attempt}: ${r.outcome}`,
+      );
+    }
+    for (const c of recorded.completedCampaigns) {
+      this.logger.log(`campaign ${c.campaignId} completed`);
+    }
+    emitRecordedEvents(this.events, recorded, at);
   }
 }

@@ -33,4 +33,5 @@ export interface TickReport {
   interrupted: number;
   started: number;
   deferred: number;
+  optedOut: number;
 }

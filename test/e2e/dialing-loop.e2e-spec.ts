@@ -1,20 +1,16 @@
 import {
   CallOutcomeService,
   DialingLoopService,
-  type CallingWindow,
   type CampaignModuleOptions,
 } from '../../lib';
-import { FakeClock } from '../support/fake-clock';
-import { ScriptedDialer } from '../support/scripted-dialer';
+import type { FakeClock } from '../support/fake-clock';
+import {
+  createLoopTestApp,
+  MINUTE,
+  type LoopTestApp,
+} from '../support/loop-test-app';
+import type { ScriptedDialer } from '../support/scripted-dialer';
 import { TEST_DIALECTS } from '../utils/test-database';
-import { createTestApp, type TestApp } from '../utils/test-app';
-
-const MINUTE = 60_000;
-const ALWAYS: CallingWindow = {
-  start: '00:00',
-  end: '23:59',
-  days: [1, 2, 3, 4, 5, 6, 7],
-};
 
 interface CallRow {
   id: string;
@@ -35,35 +31,23 @@ const time = (v: string | Date): number =>
   v instanceof Date ? v.getTime() : Date.parse(`${v.replace(' ', 'T')}Z`);
 
 describe.each(TEST_DIALECTS)('dialing loop (%s)', (dialect) => {
-  let t: TestApp;
+  let t: LoopTestApp;
   let clock: FakeClock;
   let dialer: ScriptedDialer;
   let loop: DialingLoopService;
+  let round: LoopTestApp['round'];
 
   const start = async (
     script: ConstructorParameters<typeof ScriptedDialer>[0],
     options: CampaignModuleOptions = {},
   ) => {
-    clock = new FakeClock(new Date(Date.now() + 1000));
-    dialer = new ScriptedDialer(script);
-    t = await createTestApp(dialect, {
-      options: {
-        dialer,
-        clock,
-        callingWindow: ALWAYS,
-        scheduler: { enabled: false, leaseMs: 2 * MINUTE, batchSize: 50 },
-        ...options,
-      },
-    });
-    loop = t.app.get(DialingLoopService);
+    const app = await createLoopTestApp(dialect, script, options);
+    ({ clock, dialer, loop } = app);
+    t = app;
+    round = app.round;
   };
   afterEach(() => t?.close());
 
-  const round = async () => {
-    const report = await loop.tick();
-    await loop.drain();
-    return report;
-  };
   const calls = async (campaignId: string) =>
     (await t.rows<CallRow & { contact_id: string }>('campaign_calls')).filter(
       (c) => c.campaign_id === campaignId,

@@ -10,9 +10,15 @@ export class ScriptedDialer implements CampaignDialer {
   readonly dials: DialRequest[] = [];
   private readonly hanging: (() => void)[] = [];
 
-  /** `script[phone][attempt - 1]`; 'hang' never answers until released; undefined: no outcome (async). */
+  /**
+   * `script[phone][attempt - 1]`; 'hang' (or 'hang:<outcome>') answers only
+   * when released, with `answered` (or that outcome); 'async' gives no outcome.
+   */
   constructor(
-    private readonly script: Record<string, (CallOutcome | 'hang' | 'async')[]>,
+    private readonly script: Record<
+      string,
+      (CallOutcome | 'hang' | `hang:${CallOutcome}` | 'async')[]
+    >,
     private readonly fallback: CallOutcome = 'answered',
   ) {}
 
@@ -20,14 +26,15 @@ export class ScriptedDialer implements CampaignDialer {
     this.dials.push(request);
     const step =
       this.script[request.phone]?.[request.attempt - 1] ?? this.fallback;
-    if (step === 'hang') {
+    if (step.startsWith('hang')) {
       await new Promise<void>((resolve) => this.hanging.push(resolve));
-      return { providerCallId: `hung-${request.callId}`, outcome: 'answered' };
+      const outcome = (step.split(':')[1] ?? 'answered') as CallOutcome;
+      return { providerCallId: `hung-${request.callId}`, outcome };
     }
     if (step === 'async') return { providerCallId: `async-${request.callId}` };
     return {
       providerCallId: `p-${request.callId}-${request.attempt}`,
-      outcome: step,
+      outcome: step as CallOutcome,
     };
   }
 

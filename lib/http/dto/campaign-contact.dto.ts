@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsEmail,
@@ -12,9 +12,18 @@ import type { CustomFields } from '../../entities/contact.entity';
 import { IsCustomFields } from '../../validation/custom-fields.validator';
 import { TrimToUndefined } from '../../validation/trim-string.transform';
 
-function OptionalText(maxLength: number, example?: string): PropertyDecorator {
+function OptionalText(
+  maxLength: number,
+  description: string,
+  example?: string,
+): PropertyDecorator {
   const decorators = [
-    ApiPropertyOptional({ type: String, maxLength, example }),
+    ApiPropertyOptional({
+      type: String,
+      maxLength,
+      description: `${description}. Trimmed; blank counts as absent.`,
+      example,
+    }),
     TrimToUndefined(),
     IsOptional(),
     IsString(),
@@ -24,10 +33,15 @@ function OptionalText(maxLength: number, example?: string): PropertyDecorator {
 }
 
 /** One contact of a campaign request (seed 3.3). */
+@ApiSchema({
+  description:
+    'A contact to call: `phone` and, for call personalization or the CRM, any of the optional fields. Given fields overwrite the stored contact, absent ones keep their value. Unknown fields are a 400.',
+})
 export class CampaignContactDto {
   @ApiProperty({
+    type: String,
     description:
-      'Phone number; E.164 (+34612345678), or national with `country` or the module defaultCountry.',
+      'Phone number to call: E.164 (`+34612345678`), or national with the contact `country` (ISO 3166 alpha-2) or the module `defaultCountry`. Must be a valid number; stored as E.164.',
     example: '+34612345678',
     maxLength: 32,
   })
@@ -39,13 +53,19 @@ export class CampaignContactDto {
   @MaxLength(32)
   phone!: string;
 
-  @OptionalText(100, 'Ana')
+  @OptionalText(100, 'First name', 'Ana')
   first_name?: string;
 
-  @OptionalText(100, 'García')
+  @OptionalText(100, 'Last name', 'García')
   last_name?: string;
 
-  @ApiPropertyOptional({ example: 'ana@example.com', maxLength: 254 })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'email',
+    maxLength: 254,
+    description: 'Email address. Trimmed; blank counts as absent.',
+    example: 'ana@example.com',
+  })
   @TrimToUndefined()
   @IsOptional()
   @IsString()
@@ -53,28 +73,38 @@ export class CampaignContactDto {
   @IsEmail({}, { message: 'must be a valid email address' })
   email?: string;
 
-  @OptionalText(200, 'Acme')
+  @OptionalText(200, 'Company', 'Acme')
   company?: string;
 
-  @OptionalText(200, 'CTO')
+  @OptionalText(200, 'Job title', 'CTO')
   job_title?: string;
 
-  @OptionalText(500)
+  @OptionalText(500, 'Address', 'Calle Mayor 1')
   address?: string;
 
-  @OptionalText(100, 'Madrid')
+  @OptionalText(100, 'City', 'Madrid')
   city?: string;
 
-  @OptionalText(100)
+  @OptionalText(100, 'State / province', 'Madrid')
   state?: string;
 
-  @OptionalText(100, 'ES')
+  @OptionalText(
+    100,
+    'Country; an ISO 3166 alpha-2 code (`ES`) also sets the region of a national `phone`',
+    'ES',
+  )
   country?: string;
 
-  @OptionalText(20)
+  @OptionalText(20, 'Postal code', '28013')
   postal_code?: string;
 
-  @ApiPropertyOptional({ example: 'Europe/Madrid', maxLength: 64 })
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 64,
+    description:
+      'Time zone of the contact, a valid IANA zone (`Europe/Madrid`): calls are placed inside the calling window in this zone. Trimmed; blank counts as absent.',
+    example: 'Europe/Madrid',
+  })
   @TrimToUndefined()
   @IsOptional()
   @IsString()
@@ -82,25 +112,32 @@ export class CampaignContactDto {
   @IsTimeZone({ message: 'must be a valid IANA time zone' })
   timezone?: string;
 
-  @OptionalText(255)
+  @OptionalText(255, 'UTM source', 'crm')
   utm_source?: string;
 
-  @OptionalText(255)
+  @OptionalText(255, 'UTM medium', 'email')
   utm_medium?: string;
 
-  @OptionalText(255)
+  @OptionalText(255, 'UTM campaign', 'spring')
   utm_campaign?: string;
 
-  @OptionalText(255)
+  @OptionalText(255, 'UTM term', 'voice')
   utm_term?: string;
 
-  @OptionalText(255)
+  @OptionalText(255, 'UTM content', 'v1')
   utm_content?: string;
 
   @ApiPropertyOptional({
     type: 'object',
+    description:
+      'Custom key-value fields: a flat object of string, number, boolean or null values; at most 50 keys of 1 to 64 characters, strings of at most 1 000 characters, 10 000 bytes as JSON; `__proto__`, `constructor` and `prototype` are rejected. Merged key by key into the stored contact.',
+    maxProperties: 50,
     additionalProperties: {
-      oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+      oneOf: [
+        { type: 'string', maxLength: 1_000 },
+        { type: 'number' },
+        { type: 'boolean' },
+      ],
       nullable: true,
     },
     example: { plan: 'pro', seats: 12 },

@@ -1,14 +1,122 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiSchema,
+  type ExamplesObject,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Allow, IsArray, IsUUID, ValidateNested } from 'class-validator';
 import { CampaignContactDto } from './campaign-contact.dto';
 
-/** Body of `POST /campaign` (seed section 3). */
+const EXAMPLE_PLAYBOOK_ID = '9f6c1d2e-4b7a-4c21-9e0f-3a5b8c7d6e1f';
+
+/**
+ * A `launch_at` for the examples that the endpoint accepts whenever the
+ * document is built: 10:00 (no offset) on the first day of next month.
+ */
+export function exampleLaunchAt(now = new Date()): string {
+  const next = new Date(
+    Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1, 10),
+  );
+  return next.toISOString().slice(0, 19);
+}
+const EXAMPLE_LAUNCH_AT = exampleLaunchAt();
+
+/**
+ * Request examples of the seed (5.1 to 5.4), for the OpenAPI document; use
+ * the id of one of your playbooks.
+ */
+export const CREATE_CAMPAIGN_EXAMPLES: ExamplesObject = {
+  immediate_minimal: {
+    summary: '5.1 Immediate campaign (minimal)',
+    description: 'Only the playbook and a list of phones.',
+    value: {
+      playbook_id: EXAMPLE_PLAYBOOK_ID,
+      contacts: [{ phone: '+34612345678' }, { phone: '+34687654321' }],
+    },
+  },
+  immediate_with_contact_data_and_recall: {
+    summary: '5.2 Immediate campaign with contact data and recall',
+    description:
+      'Contact fields for personalization and the CRM; retries 30 and 120 minutes after the first attempt.',
+    value: {
+      playbook_id: EXAMPLE_PLAYBOOK_ID,
+      recall: '[30,120]',
+      contacts: [
+        {
+          phone: '+34612345678',
+          first_name: 'Ana',
+          last_name: 'García',
+          email: 'ana@example.com',
+          company: 'Acme',
+          job_title: 'CTO',
+          address: 'Calle Mayor 1',
+          city: 'Madrid',
+          state: 'Madrid',
+          country: 'ES',
+          postal_code: '28013',
+          timezone: 'Europe/Madrid',
+          utm_source: 'crm',
+          utm_medium: 'email',
+          utm_campaign: 'spring',
+          utm_term: 'voice',
+          utm_content: 'v1',
+        },
+        {
+          phone: '+14155552671',
+          first_name: 'John',
+          timezone: 'America/Los_Angeles',
+        },
+      ],
+    },
+  },
+  immediate_with_custom_fields: {
+    summary: '5.3 Immediate campaign with custom fields',
+    description: 'Custom key-value fields are merged into the stored contact.',
+    value: {
+      playbook_id: EXAMPLE_PLAYBOOK_ID,
+      contacts: [
+        {
+          phone: '+34612345678',
+          first_name: 'Ana',
+          custom_fields: {
+            plan: 'pro',
+            seats: 12,
+            renewal: '2027-01-31',
+            vip: true,
+          },
+        },
+      ],
+    },
+  },
+  scheduled: {
+    summary: '5.4 Scheduled campaign',
+    description:
+      '`launch_at` schedules the launch (no offset: read in the module defaultTimezone, UTC by default); `recall` works as for immediate campaigns.',
+    value: {
+      playbook_id: EXAMPLE_PLAYBOOK_ID,
+      launch_at: EXAMPLE_LAUNCH_AT,
+      recall: [30, 120],
+      contacts: [{ phone: '+34612345678', first_name: 'Ana' }],
+    },
+  },
+};
+
+/**
+ * Body of `POST /campaign` (seed section 3). Unknown fields are a 400, never
+ * ignored: a typo such as `launchAt` must not launch a campaign now.
+ */
+@ApiSchema({
+  description:
+    'A campaign: a playbook, the contacts to call and, optionally, a launch time and a retry policy. Everything is checked before anything is written; unknown fields are a 400.',
+})
 export class CreateCampaignDto {
   @ApiProperty({
-    description:
-      'UUID of the playbook (assistant); must belong to your account.',
+    type: String,
     format: 'uuid',
+    description:
+      'UUID of the playbook (assistant) used for the calls. It must be a playbook of your account; otherwise 403.',
+    example: EXAMPLE_PLAYBOOK_ID,
   })
   @IsUUID('all', { message: 'must be a UUID' })
   playbook_id!: string;
@@ -16,7 +124,8 @@ export class CreateCampaignDto {
   @ApiProperty({
     type: [CampaignContactDto],
     minItems: 1,
-    description: 'Contacts to call; each needs at least `phone`.',
+    description:
+      'Contacts to call (1 to the module `maxContactsPerCampaign`, 10 000 by default); each needs at least `phone`. Contacts are created or updated by (account, E.164 phone); the same phone twice is one contact and one call, the later item winning. One invalid contact rejects the whole request.',
   })
   @IsArray()
   @ValidateNested({ each: true })
@@ -24,20 +133,30 @@ export class CreateCampaignDto {
   contacts!: CampaignContactDto[];
 
   @ApiPropertyOptional({
+    type: String,
     description:
-      'ISO 8601 date-time. With an offset or Z, that instant; without, read in the module defaultTimezone. Absent: launch now.',
-    example: '2025-03-01T10:00:00',
+      'Launch date-time, ISO 8601 (`2025-03-01T10:00:00`). With an offset or `Z` it is that instant; without one it is read in the module `defaultTimezone` (UTC by default). Given: the campaign is `scheduled` for that time; absent: it runs now. More than 5 minutes in the past or more than 1 year ahead: 400.',
+    example: EXAMPLE_LAUNCH_AT,
   })
   @Allow()
   launch_at?: unknown;
 
   @ApiPropertyOptional({
     description:
-      'Retry delays in minutes from the first attempt: an array or that array as a JSON string.',
+      'Retry policy: delays in minutes counted from the start of the first attempt, e.g. `[30,120]` retries 30 and 120 minutes after it. Either an array of minutes or that array as a JSON string (`"[30,120]"`). Whole numbers from 1 to 43 200, strictly increasing, at most 10 entries (the module `recall` limits); `[]` or absent means no retries. A retry follows an unanswered, busy, failed or interrupted attempt.',
     oneOf: [
-      { type: 'array', items: { type: 'integer' }, example: [30, 120] },
-      { type: 'string', example: '[30,120]' },
+      {
+        type: 'array',
+        items: { type: 'integer', minimum: 1 },
+        example: [30, 120],
+      },
+      {
+        type: 'string',
+        description: 'The array of minutes as a JSON string.',
+        example: '[30,120]',
+      },
     ],
+    example: '[30,120]',
   })
   @Allow()
   recall?: unknown;

@@ -1,0 +1,126 @@
+import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
+import { returnedRows } from '../database/query-result';
+import { SqlParams } from '../database/sql-params';
+import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import type { CampaignStatus } from '../entities/campaign-status';
+import type { CampaignLifecycleEventType } from '../events/campaign-event.interface';
+import { CampaignEventsService } from '../events/campaign-events.service';
+import type { CampaignAccount } from '../options/campaign-module-options.interface';
+import { CAMPAIGN_CLOCK } from '../scheduler/campaign-clock.provider';
+import type { CampaignClock } from '../scheduler/campaign-clock';
+import {
+  CampaignQueryService,
+  type CampaignDetails,
+} from './campaign-query.service';
+
+export type CampaignAction = 'cancel' | 'pause' | 'resume';
+
+interface Transition {
+  /** Statuses the action moves from. */
+  from: CampaignStatus[];
+  /** Statuses where the action is already done: answered as they are. */
+  done: CampaignStatus[];
+  event: CampaignLifecycleEventType;
+}
+
+const TRANSITIONS: Record<CampaignAction, Transition> = {
+  cancel: {
+    from: ['scheduled', 'running', 'paused'],
+    done: ['cancelled'],
+    event: 'campaign.cancelled',
+  },
+  pause: {
+    from: ['scheduled', 'running'],
+    done: ['paused'],
+    event: 'campaign.paused',
+  },
+  resume: {
+    from: ['paused'],
+    done: ['scheduled', 'running'],
+    event: 'campaign.resumed',
+  },
+};
+
+/**
+ * Cancel, pause and resume. Each is idempotent; an impossible transition
+ * (resume a completed campaign) is a 409. The dialing loop claims calls only
+ * of running campaigns, under a share lock of the campaign row, so no attempt
+ * starts after a pause or cancel has committed.
+ */
+@Injectable()
+export class CampaignLifecycleService {
+  private readonly dialect: SqlDialect;
+
+  constructor(
+    @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(CAMPAIGN_CLOCK) private readonly clock: CampaignClock,
+    private readonly queries: CampaignQueryService,
+    private readonly events: CampaignEventsService,
+  ) {
+    this.dialect = sqlDialectOf(dataSource);
+  }
+
+  /** The campaign after the action, or null when the account has no such campaign. */
+  async apply(
+    account: CampaignAccount,
+    campaignId: string,
+    action: CampaignAction,
+  ): Promise<CampaignDetails | null> {
+    const before = await this.queries.find(account, campaignId);
+    if (!before) return null;
+    const transition = TRANSITIONS[action];
+    if (transition.done.includes(before.status)) return before;
+    const now = await this.clock.now();
+    const changed = await this.dataSource.transaction(async (m) => {
+      const d = this.dialect;
+      const p = new SqlParams(d);
+      const next =
+        action === 'cancel'
+          ? `'cancelled'`
+          : action === 'pause'
+            ? `'paused'`
+            : `CASE WHEN launch_at > ${p.add(d.date(now))} THEN 'scheduled' ELSE 'running' END`;
+      const startedAt =
+        action === 'resume'
+          ? `, started_at = CASE WHEN launch_at > ${p.add(d.date(now))} THEN started_at
+              ELSE COALESCE(started_at, ${p.add(d.date(now))}) END`
+          : '';
+      const rows = returnedRows(
+        await m.query(
+          `UPDATE campaigns SET status = ${next}${startedAt}, updated_at = ${p.add(d.date(now))}
+          WHERE id = ${p.add(before.campaign_id)} AND status IN ${p.list(transition.from)}
+          RETURNING id`,
+          p.values,
+        ),
+      );
+      if (rows.length && action === 'cancel') {
+        // Calls not dialing now end here; one dialing ends when its attempt does.
+        const q = new SqlParams(d);
+        await m.query(
+          `UPDATE campaign_calls SET status = 'cancelled', completed_at = ${q.add(d.date(now))},
+            updated_at = ${q.add(d.date(now))}
+          WHERE campaign_id = ${q.add(before.campaign_id)} AND status IN ('queued', 'retry_pending')`,
+          q.values,
+        );
+      }
+      return rows.length > 0;
+    });
+    const after = await this.queries.find(account, campaignId);
+    if (!after) return null;
+    if (changed) {
+      this.events.emit({
+        type: transition.event,
+        campaignId: after.campaign_id,
+        accountId: account.id,
+        at: now,
+      });
+      return after;
+    }
+    if (transition.done.includes(after.status)) return after;
+    throw new ConflictException(
+      `Cannot ${action} a campaign that is ${after.status}`,
+    );
+  }
+}

@@ -1,0 +1,340 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import type { DataSource } from 'typeorm';
+import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
+import {
+  decodeCallCursor,
+  decodeCampaignCursor,
+  encodeCallCursor,
+  encodeCampaignCursor,
+} from '../database/cursor';
+import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import { SqlParams } from '../database/sql-params';
+import {
+  CALL_STATUSES,
+  CAMPAIGN_STATUSES,
+  type CallStatus,
+  type CampaignStatus,
+} from '../entities/campaign-status';
+import type { CampaignAccount } from '../options/campaign-module-options.interface';
+import {
+  InvalidCampaignRequestException,
+  type FieldProblem,
+} from '../validation/field-problem';
+import type { CampaignDetails } from './campaign-query.service';
+
+/** Page size of the lists: `limit` defaults to 50, at most 200. */
+export const LIST_PAGE_LIMIT = { default: 50, min: 1, max: 200 } as const;
+
+/** Statuses in which a call still has a next attempt due. */
+const PENDING_CALL_STATUSES: ReadonlySet<CallStatus> = new Set([
+  'queued',
+  'dialing',
+  'retry_pending',
+]);
+
+/** One page of a list; `next_cursor` is null on the last page. */
+export interface CursorPage<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+export interface ListPageOptions {
+  /** 1 to 200, default 50. */
+  limit?: number;
+  /** `next_cursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface ListCampaignCallsOptions extends ListPageOptions {
+  status?: CallStatus;
+}
+
+export interface ListCampaignsOptions extends ListPageOptions {
+  status?: CampaignStatus;
+}
+
+/** One dial of a call, in `GET /campaign/:id/calls`. */
+export interface CallAttemptSummary {
+  number: number;
+  started_at: string;
+  ended_at: string | null;
+  outcome: string | null;
+  provider_call_id: string | null;
+}
+
+/** One call of a campaign, in `GET /campaign/:id/calls`. */
+export interface CampaignCallSummary {
+  call_id: string;
+  contact_id: string;
+  phone: string;
+  first_name: string | null;
+  last_name: string | null;
+  status: CallStatus;
+  attempt_count: number;
+  /** When the next attempt is due; null once the call is final. */
+  due_at: string | null;
+  last_outcome: string | null;
+  /** In attempt order. */
+  attempts: CallAttemptSummary[];
+}
+
+/** One campaign in `GET /campaign`: `GET /campaign/:id` without the counts by status. */
+export interface CampaignSummary extends Omit<CampaignDetails, 'calls'> {
+  calls: { total: number };
+}
+
+interface CallRow {
+  id: string;
+  contact_id: string;
+  phone: string;
+  first_name: string | null;
+  last_name: string | null;
+  status: CallStatus;
+  attempt_count: number | string;
+  due_at: unknown;
+  last_outcome: string | null;
+}
+
+interface AttemptRow {
+  call_id: string;
+  attempt_number: number | string;
+  started_at: unknown;
+  ended_at: unknown;
+  outcome: string | null;
+  provider_call_id: string | null;
+}
+
+interface CampaignRow {
+  id: string;
+  playbook_id: string;
+  status: CampaignStatus;
+  launch_at: unknown;
+  recall: unknown;
+  calls_count: number | string;
+  created_at: unknown;
+  started_at: unknown;
+  completed_at: unknown;
+  cursor_key: string;
+}
+
+/**
+ * The read side of the lists: the account's campaigns, and a campaign's calls
+ * with their attempts. Keyset (cursor) pagination, a fixed number of queries
+ * per page whatever its size.
+ */
+@Injectable()
+export class CampaignListService {
+  private readonly dialect: SqlDialect;
+  /** `created_at` as the campaigns cursor holds it, at the stored precision. */
+  private readonly createdAtKey: string;
+
+  constructor(
+    @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
+  ) {
+    this.dialect = sqlDialectOf(dataSource);
+    // PostgreSQL keeps microseconds (a JS Date would drop them); SQLite's
+    // stored text already sorts as the instant it names.
+    this.createdAtKey =
+      this.dialect.type === 'postgres'
+        ? `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+        : 'created_at';
+  }
+
+  /**
+   * A page of the campaign's calls, ordered by call id, or null when the
+   * campaign is not the account's (or the id is not a UUID). Throws
+   * {@link InvalidCampaignRequestException} for a bad limit, cursor or status.
+   */
+  async listCalls(
+    account: CampaignAccount,
+    campaignId: string,
+    options: ListCampaignCallsOptions = {},
+  ): Promise<CursorPage<CampaignCallSummary> | null> {
+    const cursor =
+      options.cursor === undefined ? null : decodeCallCursor(options.cursor);
+    const limit = checkOptions(options, cursor, CALL_STATUSES);
+    if (!isUUID(campaignId)) return null;
+    const id = campaignId.toLowerCase();
+    const owner = new SqlParams(this.dialect);
+    const owned = (await this.dataSource.query(
+      `SELECT id FROM campaigns WHERE id = ${owner.add(id)} AND account_id = ${owner.add(account.id)}`,
+      owner.values,
+    )) as { id: string }[];
+    if (!owned.length) return null;
+
+    const p = new SqlParams(this.dialect);
+    const where = [`c.campaign_id = ${p.add(id)}`];
+    if (options.status) where.push(`c.status = ${p.add(options.status)}`);
+    if (cursor) where.push(`c.id > ${p.add(cursor.id)}`);
+    const rows = (await this.dataSource.query(
+      `SELECT c.id, c.contact_id, ct.phone, ct.first_name, ct.last_name,
+              c.status, c.attempt_count, c.due_at, c.last_outcome
+         FROM campaign_calls c
+         JOIN campaign_contacts ct ON ct.id = c.contact_id
+        WHERE ${where.join(' AND ')}
+        ORDER BY c.id
+        LIMIT ${p.add(limit + 1)}`,
+      p.values,
+    )) as CallRow[];
+    const page = rows.slice(0, limit);
+    const attempts = await this.attemptsOf(page.map((row) => row.id));
+    return {
+      data: page.map((row) => this.toCall(row, attempts.get(row.id) ?? [])),
+      next_cursor:
+        rows.length > limit
+          ? encodeCallCursor({ id: page[page.length - 1].id })
+          : null,
+    };
+  }
+
+  /**
+   * A page of the account's campaigns, newest first (created_at desc, then
+   * id desc). Throws {@link InvalidCampaignRequestException} for a bad
+   * limit, cursor or status.
+   */
+  async listCampaigns(
+    account: CampaignAccount,
+    options: ListCampaignsOptions = {},
+  ): Promise<CursorPage<CampaignSummary>> {
+    const cursor =
+      options.cursor === undefined
+        ? null
+        : decodeCampaignCursor(options.cursor);
+    const limit = checkOptions(options, cursor, CAMPAIGN_STATUSES);
+    const p = new SqlParams(this.dialect);
+    const where = [`account_id = ${p.add(account.id)}`];
+    if (options.status) where.push(`status = ${p.add(options.status)}`);
+    if (cursor) {
+      where.push(
+        `(created_at, id) < (${p.add(cursor.createdAt, 'timestamptz')}, ${p.add(cursor.id, 'uuid')})`,
+      );
+    }
+    const rows = (await this.dataSource.query(
+      `SELECT id, playbook_id, status, launch_at, recall, calls_count,
+              created_at, started_at, completed_at,
+              ${this.createdAtKey} AS cursor_key
+         FROM campaigns
+        WHERE ${where.join(' AND ')}
+        ORDER BY created_at DESC, id DESC
+        LIMIT ${p.add(limit + 1)}`,
+      p.values,
+    )) as CampaignRow[];
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      data: page.map((row) => this.toCampaign(row)),
+      next_cursor:
+        rows.length > limit
+          ? encodeCampaignCursor({ createdAt: last.cursor_key, id: last.id })
+          : null,
+    };
+  }
+
+  /** The attempts of these calls, in one query, by call id. */
+  private async attemptsOf(
+    callIds: string[],
+  ): Promise<Map<string, CallAttemptSummary[]>> {
+    const byCall = new Map<string, CallAttemptSummary[]>();
+    if (!callIds.length) return byCall;
+    const p = new SqlParams(this.dialect);
+    const rows = (await this.dataSource.query(
+      `SELECT call_id, attempt_number, started_at, ended_at, outcome, provider_call_id
+         FROM campaign_call_attempts
+        WHERE call_id IN ${p.list(callIds)}
+        ORDER BY call_id, attempt_number`,
+      p.values,
+    )) as AttemptRow[];
+    for (const row of rows) {
+      const list = byCall.get(row.call_id) ?? [];
+      list.push({
+        number: Number(row.attempt_number),
+        started_at: this.iso(row.started_at) as string,
+        ended_at: this.iso(row.ended_at),
+        outcome: row.outcome,
+        provider_call_id: row.provider_call_id,
+      });
+      byCall.set(row.call_id, list);
+    }
+    return byCall;
+  }
+
+  private toCall(
+    row: CallRow,
+    attempts: CallAttemptSummary[],
+  ): CampaignCallSummary {
+    return {
+      call_id: row.id,
+      contact_id: row.contact_id,
+      phone: row.phone,
+      first_name: row.first_name,
+      last_name: row.last_name,
+      status: row.status,
+      attempt_count: Number(row.attempt_count),
+      due_at: PENDING_CALL_STATUSES.has(row.status)
+        ? this.iso(row.due_at)
+        : null,
+      last_outcome: row.last_outcome,
+      attempts,
+    };
+  }
+
+  private toCampaign(row: CampaignRow): CampaignSummary {
+    return {
+      campaign_id: row.id,
+      status: row.status,
+      playbook_id: row.playbook_id,
+      launch_at: this.iso(row.launch_at),
+      recall: this.dialect.readJson<number[]>(row.recall),
+      created_at: this.iso(row.created_at) as string,
+      started_at: this.iso(row.started_at),
+      completed_at: this.iso(row.completed_at),
+      calls: { total: Number(row.calls_count) },
+    };
+  }
+
+  private iso(value: unknown): string | null {
+    return value === null || value === undefined
+      ? null
+      : this.dialect.readDate(value).toISOString();
+  }
+}
+
+/** Messages shared with the query DTOs. */
+export const LIST_QUERY_MESSAGES = {
+  limit: `must be an integer from ${LIST_PAGE_LIMIT.min} to ${LIST_PAGE_LIMIT.max}`,
+  cursor: 'is not a valid cursor',
+  status: (statuses: readonly string[]) =>
+    `must be one of: ${statuses.join(', ')}`,
+} as const;
+
+/**
+ * The checks of the query DTOs, for callers of the service that skip HTTP:
+ * throws one 400 naming every failing option; returns the page size.
+ */
+function checkOptions(
+  options: ListPageOptions & { status?: string },
+  decodedCursor: unknown,
+  statuses: readonly string[],
+): number {
+  const { limit = LIST_PAGE_LIMIT.default, cursor, status } = options;
+  const problems: FieldProblem[] = [];
+  if (
+    !Number.isInteger(limit) ||
+    limit < LIST_PAGE_LIMIT.min ||
+    limit > LIST_PAGE_LIMIT.max
+  ) {
+    problems.push({ field: 'limit', message: LIST_QUERY_MESSAGES.limit });
+  }
+  if (cursor !== undefined && decodedCursor === null) {
+    problems.push({ field: 'cursor', message: LIST_QUERY_MESSAGES.cursor });
+  }
+  if (status !== undefined && !statuses.includes(status)) {
+    problems.push({
+      field: 'status',
+      message: LIST_QUERY_MESSAGES.status(statuses),
+    });
+  }
+  if (problems.length) throw new InvalidCampaignRequestException(problems);
+  return limit;
+}

@@ -1,0 +1,32 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { LIST_QUERY_MESSAGES } from '../../campaigns/campaign-list.service';
+import { decodeCampaignCursor } from '../../database/cursor';
+import {
+  CAMPAIGN_STATUSES,
+  type CampaignStatus,
+} from '../../entities/campaign-status';
+import { IsListCursor, ListPageQueryDto } from './list-page-query.dto';
+
+/** Query of `GET /campaign`. */
+export class ListCampaignsQueryDto extends ListPageQueryDto {
+  static readonly FIELDS = ['limit', 'cursor', 'status'] as const;
+
+  @ApiPropertyOptional({
+    type: String,
+    description: '`next_cursor` of the previous page (opaque).',
+  })
+  @IsOptional()
+  @IsListCursor(decodeCampaignCursor)
+  cursor?: string;
+
+  @ApiPropertyOptional({
+    enum: CAMPAIGN_STATUSES,
+    description: 'Only campaigns in this status.',
+  })
+  @IsOptional()
+  @IsIn(CAMPAIGN_STATUSES, {
+    message: LIST_QUERY_MESSAGES.status(CAMPAIGN_STATUSES),
+  })
+  status?: CampaignStatus;
+}

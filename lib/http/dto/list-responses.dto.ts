@@ -1,0 +1,131 @@
+import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
+import type {
+  CallAttemptSummary,
+  CampaignCallSummary,
+  CampaignSummary,
+  CursorPage,
+} from '../../campaigns/campaign-list.service';
+import {
+  CALL_STATUSES,
+  CAMPAIGN_STATUSES,
+  type CallStatus,
+  type CampaignStatus,
+} from '../../entities/campaign-status';
+
+/*
+ * Response shapes of the lists, for the OpenAPI document only: the service
+ * returns plain objects of the interfaces these classes implement.
+ */
+
+const NULLABLE_TIME: ApiPropertyOptions = {
+  type: String,
+  format: 'date-time',
+  nullable: true,
+};
+const NEXT_CURSOR: ApiPropertyOptions = {
+  type: String,
+  nullable: true,
+  description: 'Pass as `cursor` for the next page; null on the last page.',
+};
+
+export class CallAttemptSummaryDto implements CallAttemptSummary {
+  @ApiProperty({ type: 'integer', example: 1, description: '1-based.' })
+  number!: number;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  started_at!: string;
+
+  @ApiProperty({ ...NULLABLE_TIME, description: 'Null while dialing.' })
+  ended_at!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'no_answer' })
+  outcome!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  provider_call_id!: string | null;
+}
+
+export class CampaignCallSummaryDto implements CampaignCallSummary {
+  @ApiProperty({ format: 'uuid' })
+  call_id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  contact_id!: string;
+
+  @ApiProperty({ example: '+34612345678', description: 'E.164.' })
+  phone!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Ana' })
+  first_name!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'García' })
+  last_name!: string | null;
+
+  @ApiProperty({ enum: CALL_STATUSES })
+  status!: CallStatus;
+
+  @ApiProperty({ type: 'integer', example: 1 })
+  attempt_count!: number;
+
+  @ApiProperty({
+    ...NULLABLE_TIME,
+    description: 'When the next attempt is due; null once the call is final.',
+  })
+  due_at!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'no_answer' })
+  last_outcome!: string | null;
+
+  @ApiProperty({ type: [CallAttemptSummaryDto] })
+  attempts!: CallAttemptSummaryDto[];
+}
+
+export class CampaignCallPageDto implements CursorPage<CampaignCallSummary> {
+  @ApiProperty({ type: [CampaignCallSummaryDto] })
+  data!: CampaignCallSummaryDto[];
+
+  @ApiProperty(NEXT_CURSOR)
+  next_cursor!: string | null;
+}
+
+class CampaignCallTotalDto {
+  @ApiProperty({ type: 'integer', example: 2 })
+  total!: number;
+}
+
+export class CampaignSummaryDto implements CampaignSummary {
+  @ApiProperty({ format: 'uuid' })
+  campaign_id!: string;
+
+  @ApiProperty({ enum: CAMPAIGN_STATUSES })
+  status!: CampaignStatus;
+
+  @ApiProperty({ format: 'uuid' })
+  playbook_id!: string;
+
+  @ApiProperty(NULLABLE_TIME)
+  launch_at!: string | null;
+
+  @ApiProperty({ type: [Number], example: [30, 120] })
+  recall!: number[];
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty(NULLABLE_TIME)
+  started_at!: string | null;
+
+  @ApiProperty(NULLABLE_TIME)
+  completed_at!: string | null;
+
+  @ApiProperty({ type: CampaignCallTotalDto })
+  calls!: CampaignCallTotalDto;
+}
+
+export class CampaignPageDto implements CursorPage<CampaignSummary> {
+  @ApiProperty({ type: [CampaignSummaryDto] })
+  data!: CampaignSummaryDto[];
+
+  @ApiProperty(NEXT_CURSOR)
+  next_cursor!: string | null;
+}

@@ -1,0 +1,66 @@
+import {
+  DialingLoopService,
+  type CallingWindow,
+  type CampaignModuleOptions,
+  type TickReport,
+} from '../../lib';
+import { createTestApp, type TestApp } from '../utils/test-app';
+import type { TestDialect } from '../utils/test-database';
+import { FakeClock } from './fake-clock';
+import { ScriptedDialer } from './scripted-dialer';
+
+export const MINUTE = 60_000;
+
+/** Every hour of every day: tests that are not about windows ignore them. */
+export const ALWAYS: CallingWindow = {
+  start: '00:00',
+  end: '23:59',
+  days: [1, 2, 3, 4, 5, 6, 7],
+};
+
+/** A test app whose dialing loop the test drives by hand, on a fake clock. */
+export interface LoopTestApp extends TestApp {
+  clock: FakeClock;
+  dialer: ScriptedDialer;
+  loop: DialingLoopService;
+  /** One tick, then every dial of it finished and recorded. */
+  round(): Promise<TickReport>;
+}
+
+export async function createLoopTestApp(
+  dialect: TestDialect,
+  script: ConstructorParameters<typeof ScriptedDialer>[0] = {},
+  options: CampaignModuleOptions = {},
+): Promise<LoopTestApp> {
+  const clock = new FakeClock(new Date());
+  const dialer = new ScriptedDialer(script);
+  const app = await createTestApp(dialect, {
+    options: {
+      dialer,
+      clock,
+      callingWindow: ALWAYS,
+      ...options,
+      scheduler: {
+        enabled: false,
+        leaseMs: 2 * MINUTE,
+        batchSize: 50,
+        ...options.scheduler,
+      },
+    },
+  });
+  // Set once the app is up (slow on a loaded machine): calls created from
+  // now on are due by the fake time.
+  clock.set(new Date(Date.now() + 5_000));
+  const loop = app.app.get(DialingLoopService);
+  return {
+    ...app,
+    clock,
+    dialer,
+    loop,
+    round: async () => {
+      const report = await loop.tick();
+      await loop.drain();
+      return report;
+    },
+  };
+}
