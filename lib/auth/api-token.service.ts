@@ -5,6 +5,7 @@ import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
 import { ApiTokenEntity } from '../entities/api-token.entity';
 import type { CampaignAccount } from '../options/campaign-module-options.interface';
 import { hashToken } from './token-hash';
+import { runTransaction } from '../database/run-transaction';
 
 export interface ApiTokenInfo {
   id: string;
@@ -32,7 +33,9 @@ const TOKEN_PATTERN = /^[A-Za-z0-9\-._~+/]{20,512}$/;
 export class ApiTokenService {
   private readonly tokens: Repository<ApiTokenEntity>;
 
-  constructor(@Inject(CAMPAIGN_DATA_SOURCE) dataSource: DataSource) {
+  constructor(
+    @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
+  ) {
     this.tokens = dataSource.getRepository(ApiTokenEntity);
   }
 
@@ -54,7 +57,9 @@ export class ApiTokenService {
       name: options.name ?? null,
       revokedAt: null,
     });
-    await this.tokens.insert(entity);
+    await runTransaction(this.dataSource, (m) =>
+      m.getRepository(ApiTokenEntity).insert(entity),
+    );
     const saved = await this.tokens.findOneByOrFail({ id: entity.id });
     return { ...toInfo(saved), token };
   }
@@ -69,9 +74,13 @@ export class ApiTokenService {
 
   /** Revokes one of the account's tokens; false when there is no such live token. */
   async revoke(accountId: string, tokenId: string): Promise<boolean> {
-    const result = await this.tokens.update(
-      { id: tokenId, accountId, revokedAt: IsNull() },
-      { revokedAt: new Date() },
+    const result = await runTransaction(this.dataSource, (m) =>
+      m
+        .getRepository(ApiTokenEntity)
+        .update(
+          { id: tokenId, accountId, revokedAt: IsNull() },
+          { revokedAt: new Date() },
+        ),
     );
     return (result.affected ?? 0) > 0;
   }

@@ -26,6 +26,7 @@ import {
   type NewCampaign,
   type NewContact,
 } from './new-campaign.interface';
+import { runTransaction } from '../database/run-transaction';
 
 export interface CreateCampaignOptions {
   /**
@@ -97,7 +98,7 @@ export class CampaignCreationService {
       duplicates: request.contacts.length - contacts.length,
       recall: request.recall,
     };
-    return this.dataSource.transaction(async (manager) => {
+    return runTransaction(this.dataSource, async (manager) => {
       if (idempotencyKey !== undefined) {
         const claim = await this.idempotencyKeys.claim(
           manager,

@@ -14,6 +14,7 @@ import {
   CampaignQueryService,
   type CampaignDetails,
 } from './campaign-query.service';
+import { runTransaction } from '../database/run-transaction';
 
 export type CampaignAction = 'cancel' | 'pause' | 'resume';
 
@@ -73,7 +74,7 @@ export class CampaignLifecycleService {
     const transition = TRANSITIONS[action];
     if (transition.done.includes(before.status)) return before;
     const now = await this.clock.now();
-    const changed = await this.dataSource.transaction(async (m) => {
+    const changed = await runTransaction(this.dataSource, async (m) => {
       const d = this.dialect;
       const p = new SqlParams(d);
       const next =

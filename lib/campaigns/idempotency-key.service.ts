@@ -8,6 +8,7 @@ import { SqlParams } from '../database/sql-params';
 import { InvalidCampaignRequestException } from '../validation/field-problem';
 import type { CreatedCampaign } from './campaign-response.interface';
 import type { NewCampaign } from './new-campaign.interface';
+import { runTransaction } from '../database/run-transaction';
 
 /** Name of the request header that makes `POST /campaign` idempotent. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
@@ -179,11 +180,13 @@ export class IdempotencyKeyService {
     const p = new SqlParams(this.dialect);
     const cutoff = new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS);
     const rows = returnedRows(
-      await this.dataSource.query(
-        `DELETE FROM campaign_idempotency_keys
+      await runTransaction(this.dataSource, (m) =>
+        m.query(
+          `DELETE FROM campaign_idempotency_keys
         WHERE created_at <= ${p.add(this.dialect.date(cutoff))}
         RETURNING idempotency_key`,
-        p.values,
+          p.values,
+        ),
       ),
     );
     return rows.length;

@@ -6,6 +6,7 @@ import { DoNotCallEntity } from '../entities/do-not-call.entity';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import type { ParseResult } from '../validation/parse-result';
 import { normalizePhoneNumber } from '../validation/phone-number.normalizer';
+import { runTransaction } from '../database/run-transaction';
 
 export interface DoNotCallEntry {
   phone: string;
@@ -28,7 +29,7 @@ export class DoNotCallService {
   private readonly entries: Repository<DoNotCallEntity>;
 
   constructor(
-    @Inject(CAMPAIGN_DATA_SOURCE) dataSource: DataSource,
+    @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
   ) {
     this.entries = dataSource.getRepository(DoNotCallEntity);
@@ -49,21 +50,26 @@ export class DoNotCallService {
     phone: string,
     reason = 'api',
   ): Promise<DoNotCallEntry> {
-    await this.entries
-      .createQueryBuilder()
-      .insert()
-      .values({ accountId, phone, reason })
-      .orIgnore()
-      .execute();
+    await runTransaction(this.dataSource, (m) =>
+      m
+        .getRepository(DoNotCallEntity)
+        .createQueryBuilder()
+        .insert()
+        .values({ accountId, phone, reason })
+        .orIgnore()
+        .execute(),
+    );
     return toEntry(await this.entries.findOneByOrFail({ accountId, phone }));
   }
 
   /** Removes a number; false when it was not listed. */
   async remove(accountId: string, phone: string): Promise<boolean> {
-    const listed = await this.entries.findOneBy({ accountId, phone });
-    if (!listed) return false;
-    await this.entries.delete({ accountId, phone });
-    return true;
+    return runTransaction(this.dataSource, async (m) => {
+      const entries = m.getRepository(DoNotCallEntity);
+      if (!(await entries.existsBy({ accountId, phone }))) return false;
+      await entries.delete({ accountId, phone });
+      return true;
+    });
   }
 
   async has(accountId: string, phone: string): Promise<boolean> {

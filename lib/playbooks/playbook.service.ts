@@ -7,6 +7,7 @@ import type {
   CampaignAccount,
   CampaignPlaybookRef,
 } from '../options/campaign-module-options.interface';
+import { runTransaction } from '../database/run-transaction';
 
 export interface RegisterPlaybookInput {
   accountId: string;
@@ -20,27 +21,32 @@ export interface RegisterPlaybookInput {
 export class PlaybookService {
   private readonly playbooks: Repository<PlaybookEntity>;
 
-  constructor(@Inject(CAMPAIGN_DATA_SOURCE) dataSource: DataSource) {
+  constructor(
+    @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
+  ) {
     this.playbooks = dataSource.getRepository(PlaybookEntity);
   }
 
   /** Registers a playbook; registering an existing id of the same account renames it. */
   async register(input: RegisterPlaybookInput): Promise<PlaybookEntity> {
     const id = (input.id ?? randomUUID()).toLowerCase();
-    const existing = await this.playbooks.findOneBy({ id });
-    if (existing && existing.accountId !== input.accountId) {
-      throw new Error(`Playbook ${id} belongs to another account`);
-    }
-    if (existing) {
-      await this.playbooks.update({ id }, { name: input.name });
-    } else {
-      await this.playbooks.insert({
-        id,
-        accountId: input.accountId,
-        name: input.name,
-      });
-    }
-    return this.playbooks.findOneByOrFail({ id });
+    return runTransaction(this.dataSource, async (m) => {
+      const playbooks = m.getRepository(PlaybookEntity);
+      const existing = await playbooks.findOneBy({ id });
+      if (existing && existing.accountId !== input.accountId) {
+        throw new Error(`Playbook ${id} belongs to another account`);
+      }
+      if (existing) {
+        await playbooks.update({ id }, { name: input.name });
+      } else {
+        await playbooks.insert({
+          id,
+          accountId: input.accountId,
+          name: input.name,
+        });
+      }
+      return playbooks.findOneByOrFail({ id });
+    });
   }
 
   list(accountId: string): Promise<PlaybookEntity[]> {

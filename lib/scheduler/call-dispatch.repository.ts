@@ -17,6 +17,7 @@ import type {
   StartedAttempt,
 } from './dispatch.interfaces';
 import { nextCallState } from './recall-policy';
+import { runTransaction } from '../database/run-transaction';
 
 /** Call statuses that still have work to do. */
 const OPEN_CALL_STATUSES = `('queued', 'retry_pending', 'dialing')`;
@@ -82,7 +83,7 @@ export class CallDispatchRepository {
       WHERE status = 'scheduled' AND launch_at <= ${p.add(this.dialect.date(now))}
       RETURNING id, account_id`;
     return returnedRows<{ id: string; account_id: string }>(
-      await this.dataSource.query(sql, p.values),
+      await runTransaction(this.dataSource, (m) => m.query(sql, p.values)),
     ).map((r) => ({ id: r.id, campaignId: r.id, accountId: r.account_id }));
   }
 
@@ -93,7 +94,7 @@ export class CallDispatchRepository {
    * window, moves their due time to the next opening.
    */
   async claimAndStart(claim: ClaimRequest): Promise<ClaimOutcome> {
-    return this.dataSource.transaction(async (manager) => {
+    return runTransaction(this.dataSource, async (manager) => {
       const capacity = await this.accountCapacity(manager);
       const rows = await this.selectDue(manager, claim, capacity);
       const limit = this.options.scheduler.maxInFlightPerAccount;
@@ -171,7 +172,7 @@ export class CallDispatchRepository {
       );
       return { recorded, completedCampaigns };
     };
-    return manager ? run(manager) : this.dataSource.transaction(run);
+    return manager ? run(manager) : runTransaction(this.dataSource, run);
   }
 
   /**
@@ -185,7 +186,7 @@ export class CallDispatchRepository {
     now: Date,
   ): Promise<void> {
     if (accepted.length === 0) return;
-    await this.dataSource.transaction(async (m) => {
+    await runTransaction(this.dataSource, async (m) => {
       const p = new SqlParams(this.dialect);
       const values = p.rows(
         accepted.map((a) => [a.callId, a.attempt]),
@@ -223,7 +224,7 @@ export class CallDispatchRepository {
    * never dialed again as the same attempt.
    */
   async interruptExpired(now: Date, limit: number): Promise<RecordedResults> {
-    return this.dataSource.transaction(async (m) => {
+    return runTransaction(this.dataSource, async (m) => {
       const p = new SqlParams(this.dialect);
       const rows = (await m.query(
         `SELECT c.id, c.attempt_count, c.recall, c.first_attempt_at FROM campaign_calls c
