@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
 import { insertRows } from '../database/multi-row-insert';
+import { runTransaction } from '../database/run-transaction';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import { CampaignEventsService } from '../events/campaign-events.service';
 import type {
   CampaignAccount,
   ResolvedCampaignOptions,
@@ -26,7 +28,6 @@ import {
   type NewCampaign,
   type NewContact,
 } from './new-campaign.interface';
-import { runTransaction } from '../database/run-transaction';
 
 export interface CreateCampaignOptions {
   /**
@@ -52,10 +53,8 @@ export class CampaignCreationService {
   constructor(
     @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
-    // Defaulted for callers that construct the service by hand (benchmarks).
-    private readonly idempotencyKeys: IdempotencyKeyService = new IdempotencyKeyService(
-      dataSource,
-    ),
+    private readonly idempotencyKeys: IdempotencyKeyService,
+    private readonly events: CampaignEventsService,
   ) {
     this.dialect = sqlDialectOf(dataSource);
     this.upsertSuffix = contactUpsertSuffix(this.dialect);
@@ -98,7 +97,7 @@ export class CampaignCreationService {
       duplicates: request.contacts.length - contacts.length,
       recall: request.recall,
     };
-    return runTransaction(this.dataSource, async (manager) => {
+    const result = await runTransaction(this.dataSource, async (manager) => {
       if (idempotencyKey !== undefined) {
         const claim = await this.idempotencyKeys.claim(
           manager,
@@ -152,6 +151,24 @@ export class CampaignCreationService {
       );
       return { campaign: created, replayed: false };
     });
+    if (!result.replayed) this.announce(account, created, now);
+    return result;
+  }
+
+  private announce(
+    account: CampaignAccount,
+    campaign: CreatedCampaign,
+    at: Date,
+  ): void {
+    const event = {
+      campaignId: campaign.campaign_id,
+      accountId: account.id,
+      at,
+    };
+    this.events.emit({ type: 'campaign.created', ...event });
+    if (campaign.status === 'running') {
+      this.events.emit({ type: 'campaign.started', ...event });
+    }
   }
 
   /** Upserts contacts and returns the id of each phone. */

@@ -136,7 +136,13 @@ describe.each(TEST_DIALECTS)('campaign operations (%s)', (dialect) => {
     await act(id, 'cancel').expect(409);
     expect(
       sunk.map((e) => e.type).filter((type) => type.startsWith('campaign.')),
-    ).toEqual(['campaign.paused', 'campaign.resumed', 'campaign.completed']);
+    ).toEqual([
+      'campaign.created',
+      'campaign.started',
+      'campaign.paused',
+      'campaign.resumed',
+      'campaign.completed',
+    ]);
   });
 
   it('a paused scheduled campaign resumes as scheduled before launch_at and as running after', async () => {
@@ -253,6 +259,7 @@ describe.each(TEST_DIALECTS)('campaign operations (%s)', (dialect) => {
     await round();
     expect((await details(id)).status).toBe('completed');
     const types = seen.map((e) => e.type);
+    expect(types[0]).toBe('campaign.created');
     expect(types.filter((x) => x === 'campaign.started')).toHaveLength(1);
     expect(types.filter((x) => x === 'call.attempt.started')).toHaveLength(2);
     expect(
