@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
 import { insertRows } from '../database/multi-row-insert';
 import { runTransaction } from '../database/run-transaction';
@@ -11,23 +11,15 @@ import type {
   ResolvedCampaignOptions,
 } from '../options/campaign-module-options.interface';
 import type { CreatedCampaign } from './campaign-response.interface';
-import {
-  CALL_INSERT_COLUMNS,
-  CAMPAIGN_INSERT_COLUMNS,
-  CONTACT_INSERT_COLUMNS,
-  contactUpsertSuffix,
-} from './campaign-sql';
+import { CAMPAIGN_INSERT_COLUMNS } from './campaign-sql';
+import { ContactCallWriter } from './contact-call-writer';
 import {
   assertValidIdempotencyKey,
   hashCampaignRequest,
   IdempotencyKeyService,
 } from './idempotency-key.service';
 import { mergeDuplicateContacts } from './merge-duplicate-contacts';
-import {
-  CONTACT_TEXT_FIELDS,
-  type NewCampaign,
-  type NewContact,
-} from './new-campaign.interface';
+import type { NewCampaign } from './new-campaign.interface';
 
 export interface CreateCampaignOptions {
   /**
@@ -48,7 +40,7 @@ export interface CampaignCreationResult {
 @Injectable()
 export class CampaignCreationService {
   private readonly dialect: SqlDialect;
-  private readonly upsertSuffix: string;
+  private readonly writer: ContactCallWriter;
 
   constructor(
     @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
@@ -57,7 +49,7 @@ export class CampaignCreationService {
     private readonly events: CampaignEventsService,
   ) {
     this.dialect = sqlDialectOf(dataSource);
-    this.upsertSuffix = contactUpsertSuffix(this.dialect);
+    this.writer = new ContactCallWriter(this.dialect, options.insertChunkSize);
   }
 
   /** Creates the campaign, or answers the first response of a repeated `idempotencyKey`. */
@@ -111,8 +103,6 @@ export class CampaignCreationService {
           return { campaign: claim.response, replayed: true };
         }
       }
-      const dueAt = this.dialect.date(request.launchAt ?? now);
-      const contactIds = await this.upsertContacts(manager, account, contacts);
       await insertRows(
         manager,
         this.dialect,
@@ -134,21 +124,13 @@ export class CampaignCreationService {
         ],
         1,
       );
-      await insertRows(
-        manager,
-        this.dialect,
-        { table: 'campaign_calls', columns: CALL_INSERT_COLUMNS },
-        contacts.map((contact) => [
-          randomUUID(),
-          campaignId,
-          account.id,
-          contactIds.get(contact.phone),
-          'queued',
-          dueAt,
-          recall,
-        ]),
-        this.options.insertChunkSize,
-      );
+      await this.writer.write(manager, {
+        accountId: account.id,
+        campaignId,
+        dueAt: request.launchAt ?? now,
+        recall,
+        contacts,
+      });
       return { campaign: created, replayed: false };
     });
     if (!result.replayed) this.announce(account, created, now);
@@ -169,32 +151,5 @@ export class CampaignCreationService {
     if (campaign.status === 'running') {
       this.events.emit({ type: 'campaign.started', ...event });
     }
-  }
-
-  /** Upserts contacts and returns the id of each phone. */
-  private async upsertContacts(
-    manager: EntityManager,
-    account: CampaignAccount,
-    contacts: NewContact[],
-  ): Promise<Map<string, string>> {
-    const rows = contacts.map((contact) => [
-      randomUUID(),
-      account.id,
-      contact.phone,
-      ...CONTACT_TEXT_FIELDS.map((field) => contact.fields[field] ?? null),
-      contact.customFields ? JSON.stringify(contact.customFields) : null,
-    ]);
-    const returned = await insertRows<{ id: string; phone: string }>(
-      manager,
-      this.dialect,
-      {
-        table: 'campaign_contacts',
-        columns: CONTACT_INSERT_COLUMNS,
-        suffix: this.upsertSuffix,
-      },
-      rows,
-      this.options.insertChunkSize,
-    );
-    return new Map(returned.map((row) => [row.phone, row.id]));
   }
 }

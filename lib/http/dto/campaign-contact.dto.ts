@@ -5,11 +5,11 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
-  IsTimeZone,
   MaxLength,
 } from 'class-validator';
 import type { CustomFields } from '../../entities/contact.entity';
 import { IsCustomFields } from '../../validation/custom-fields.validator';
+import { IsIanaTimeZone } from '../../validation/time-zone.validator';
 import { TrimToUndefined } from '../../validation/trim-string.transform';
 
 function OptionalText(
@@ -109,7 +109,7 @@ export class CampaignContactDto {
   @IsOptional()
   @IsString()
   @MaxLength(64)
-  @IsTimeZone({ message: 'must be a valid IANA time zone' })
+  @IsIanaTimeZone({ message: 'must be a valid IANA time zone' })
   timezone?: string;
 
   @OptionalText(255, 'UTM source', 'crm')
