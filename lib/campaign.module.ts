@@ -16,6 +16,7 @@ import { CampaignListService } from './campaigns/campaign-list.service';
 import { CampaignQueryService } from './campaigns/campaign-query.service';
 import { IdempotencyKeyService } from './campaigns/idempotency-key.service';
 import { DoNotCallService } from './do-not-call/do-not-call.service';
+import { PostgresPoolGuard } from './database/postgres-pool.guard';
 import { CAMPAIGN_ENTITIES } from './entities';
 import { CampaignEventsService } from './events/campaign-events.service';
 import { CAMPAIGN_CONTROLLERS } from './http/campaign-controllers';
@@ -108,6 +109,7 @@ function withFeatures(
       CampaignEventsService,
       CampaignLifecycleService,
       DoNotCallService,
+      PostgresPoolGuard,
       BearerAuthGuard,
       PlaybookOwnershipGuard,
       CreateCampaignPipe,

@@ -18,7 +18,7 @@ import { DemoSeedService } from './demo-seed.service';
       // keeps the default window (09:00-20:00 Monday-Saturday, local time).
       callingWindow: {
         start: '00:00',
-        end: '23:59',
+        end: '24:00',
         days: [1, 2, 3, 4, 5, 6, 7],
       },
     }),

@@ -56,6 +56,11 @@ export interface ClaimOutcome {
   completedCampaigns: ChangedRow[];
 }
 
+type ClaimedInTransaction = Omit<ClaimOutcome, 'completedCampaigns'> & {
+  /** Campaigns of calls ended `opted_out`: to check for completion after commit. */
+  blockedCampaigns: string[];
+};
+
 export interface ClaimRequest {
   owner: string;
   now: Date;
@@ -94,49 +99,61 @@ export class CallDispatchRepository {
    * window, moves their due time to the next opening.
    */
   async claimAndStart(claim: ClaimRequest): Promise<ClaimOutcome> {
-    return runTransaction(this.dataSource, async (manager) => {
-      const capacity = await this.accountCapacity(manager);
-      const rows = await this.selectDue(manager, claim, capacity);
-      const limit = this.options.scheduler.maxInFlightPerAccount;
-      const perAccount = new Map<string, number>();
-      const toStart: ClaimRow[] = [];
-      const blocked: ClaimRow[] = [];
-      const deferrals = new Map<number, string[]>();
-      for (const row of rows) {
-        if (row.do_not_call) {
-          blocked.push(row);
-          continue;
-        }
-        const zone = resolveZone(row.timezone, this.options.defaultTimezone);
-        const opens = nextCallingTime(
-          claim.now,
-          zone,
-          this.options.callingWindow,
-        );
-        if (opens.getTime() > claim.now.getTime()) {
-          const ids = deferrals.get(opens.getTime()) ?? [];
-          deferrals.set(opens.getTime(), [...ids, row.id]);
-          continue;
-        }
-        const taken = perAccount.get(row.account_id) ?? 0;
-        if (taken >= (capacity.get(row.account_id) ?? limit)) continue;
-        perAccount.set(row.account_id, taken + 1);
-        toStart.push(row);
-      }
-      await this.defer(manager, deferrals, claim.now);
-      const completedCampaigns = await this.endOptedOut(
-        manager,
-        blocked,
+    const { blockedCampaigns, ...claimed } = await runTransaction(
+      this.dataSource,
+      (manager) => this.claimInTransaction(manager, claim),
+    );
+    return {
+      ...claimed,
+      completedCampaigns: await this.completeCampaigns(
+        blockedCampaigns,
         claim.now,
+      ),
+    };
+  }
+
+  private async claimInTransaction(
+    manager: EntityManager,
+    claim: ClaimRequest,
+  ): Promise<ClaimedInTransaction> {
+    const capacity = await this.accountCapacity(manager);
+    const rows = await this.selectDue(manager, claim, capacity);
+    const limit = this.options.scheduler.maxInFlightPerAccount;
+    const perAccount = new Map<string, number>();
+    const toStart: ClaimRow[] = [];
+    const blocked: ClaimRow[] = [];
+    const deferrals = new Map<number, string[]>();
+    for (const row of rows) {
+      if (row.do_not_call) {
+        blocked.push(row);
+        continue;
+      }
+      const zone = resolveZone(row.timezone, this.options.defaultTimezone);
+      const opens = nextCallingTime(
+        claim.now,
+        zone,
+        this.options.callingWindow,
       );
-      const started = await this.start(manager, toStart, claim);
-      return {
-        started,
-        deferred: [...deferrals.values()].reduce((n, ids) => n + ids.length, 0),
-        optedOut: blocked.length,
-        completedCampaigns,
-      };
-    });
+      if (opens.getTime() > claim.now.getTime()) {
+        const ids = deferrals.get(opens.getTime()) ?? [];
+        ids.push(row.id);
+        deferrals.set(opens.getTime(), ids);
+        continue;
+      }
+      const taken = perAccount.get(row.account_id) ?? 0;
+      if (taken >= (capacity.get(row.account_id) ?? limit)) continue;
+      perAccount.set(row.account_id, taken + 1);
+      toStart.push(row);
+    }
+    await this.defer(manager, deferrals, claim.now);
+    await this.endOptedOut(manager, blocked, claim.now);
+    const started = await this.start(manager, toStart, claim);
+    return {
+      started,
+      deferred: [...deferrals.values()].reduce((n, ids) => n + ids.length, 0),
+      optedOut: blocked.length,
+      blockedCampaigns: blocked.map((r) => r.campaign_id),
+    };
   }
 
   /**
@@ -148,31 +165,42 @@ export class CallDispatchRepository {
     results: AttemptResult[],
     fence: ResultFence,
     now: Date,
-    manager?: EntityManager,
   ): Promise<RecordedResults> {
     if (results.length === 0) return { recorded: [], completedCampaigns: [] };
-    const run = async (m: EntityManager): Promise<RecordedResults> => {
-      const moved = new Map(
-        (await this.moveCalls(m, results, fence, now)).map((r) => [r.id, r]),
-      );
-      const recorded = results.flatMap((r) => {
-        const row = moved.get(r.callId);
-        return row ? [{ ...r, ...row }] : [];
-      });
-      await this.endAttempts(m, recorded, now);
-      await this.cancelRetriesOfCancelledCampaigns(m, [...moved.keys()], now);
-      await this.addOptedOutToDoNotCall(
-        m,
-        recorded.filter((r) => r.outcome === 'opted_out').map((r) => r.id),
-      );
-      const completedCampaigns = await this.completeCampaigns(
-        m,
-        [...new Set(recorded.map((r) => r.campaignId))],
+    const recorded = await runTransaction(this.dataSource, (m) =>
+      this.record(m, results, fence, now),
+    );
+    return {
+      recorded,
+      completedCampaigns: await this.completeCampaigns(
+        recorded.map((r) => r.campaignId),
         now,
-      );
-      return { recorded, completedCampaigns };
+      ),
     };
-    return manager ? run(manager) : runTransaction(this.dataSource, run);
+  }
+
+  /** The writes of {@link recordResults}, in the caller's transaction. */
+  private async record(
+    m: EntityManager,
+    results: AttemptResult[],
+    fence: ResultFence,
+    now: Date,
+  ): Promise<RecordedResults['recorded']> {
+    if (results.length === 0) return [];
+    const moved = new Map(
+      (await this.moveCalls(m, results, fence, now)).map((r) => [r.id, r]),
+    );
+    const recorded = results.flatMap((r) => {
+      const row = moved.get(r.callId);
+      return row ? [{ ...r, ...row }] : [];
+    });
+    await this.endAttempts(m, recorded, now);
+    await this.cancelRetriesOfCancelledCampaigns(m, [...moved.keys()], now);
+    await this.addOptedOutToDoNotCall(
+      m,
+      recorded.filter((r) => r.outcome === 'opted_out').map((r) => r.id),
+    );
+    return recorded;
   }
 
   /**
@@ -224,7 +252,7 @@ export class CallDispatchRepository {
    * never dialed again as the same attempt.
    */
   async interruptExpired(now: Date, limit: number): Promise<RecordedResults> {
-    return runTransaction(this.dataSource, async (m) => {
+    const recorded = await runTransaction(this.dataSource, async (m) => {
       const p = new SqlParams(this.dialect);
       const rows = (await m.query(
         `SELECT c.id, c.attempt_count, c.recall, c.first_attempt_at FROM campaign_calls c
@@ -240,8 +268,15 @@ export class CallDispatchRepository {
         recall: this.dialect.readJson<number[]>(row.recall),
         firstAttemptAt: this.dialect.readDate(row.first_attempt_at ?? now),
       }));
-      return this.recordResults(results, { leaseExpiredBy: now }, now, m);
+      return this.record(m, results, { leaseExpiredBy: now }, now);
     });
+    return {
+      recorded,
+      completedCampaigns: await this.completeCampaigns(
+        recorded.map((r) => r.campaignId),
+        now,
+      ),
+    };
   }
 
   /** The open attempt of a call, for a late outcome report. */
@@ -264,22 +299,27 @@ export class CallDispatchRepository {
     };
   }
 
-  /** Running campaigns with no call left to make become completed. */
+  /**
+   * Running campaigns (of `campaignIds`, or all of them) with no call left
+   * to make become completed. Runs after the writes that ended their calls
+   * have committed: inside them, two transactions ending a campaign's last
+   * two calls would each still see the other's call open.
+   */
   async completeCampaigns(
-    manager: EntityManager,
-    campaignIds: string[],
+    campaignIds: string[] | 'all',
     now: Date,
   ): Promise<ChangedRow[]> {
-    if (campaignIds.length === 0) return [];
+    const ids = campaignIds === 'all' ? [] : [...new Set(campaignIds)];
+    if (campaignIds !== 'all' && ids.length === 0) return [];
     const p = new SqlParams(this.dialect);
-    const result: unknown = await manager.query(
-      `UPDATE campaigns SET status = 'completed', completed_at = ${p.add(this.dialect.date(now))},
+    const sql = `UPDATE campaigns SET status = 'completed', completed_at = ${p.add(this.dialect.date(now))},
         updated_at = ${p.add(this.dialect.date(now))}
-      WHERE id IN ${p.list(campaignIds)} AND status = 'running'
+      WHERE status = 'running' ${ids.length ? `AND id IN ${p.list(ids)}` : ''}
         AND NOT EXISTS (SELECT 1 FROM campaign_calls c
           WHERE c.campaign_id = campaigns.id AND c.status IN ${OPEN_CALL_STATUSES})
-      RETURNING id, account_id`,
-      p.values,
+      RETURNING id, account_id`;
+    const result: unknown = await runTransaction(this.dataSource, (m) =>
+      m.query(sql, p.values),
     );
     return returnedRows<{ id: string; account_id: string }>(result).map(
       (r) => ({ id: r.id, campaignId: r.id, accountId: r.account_id }),
@@ -456,8 +496,8 @@ export class CallDispatchRepository {
     manager: EntityManager,
     rows: ClaimRow[],
     now: Date,
-  ): Promise<ChangedRow[]> {
-    if (rows.length === 0) return [];
+  ): Promise<void> {
+    if (rows.length === 0) return;
     const d = this.dialect;
     const p = new SqlParams(d);
     await manager.query(
@@ -465,11 +505,6 @@ export class CallDispatchRepository {
         completed_at = ${p.add(d.date(now))}, updated_at = ${p.add(d.date(now))}
       WHERE id IN ${p.list(rows.map((r) => r.id))}`,
       p.values,
-    );
-    return this.completeCampaigns(
-      manager,
-      [...new Set(rows.map((r) => r.campaign_id))],
-      now,
     );
   }
 

@@ -2,7 +2,7 @@
 export interface CallingWindow {
   /** Local opening time, `HH:mm`. Default `09:00`. */
   start: string;
-  /** Local closing time, `HH:mm`, exclusive. Default `20:00`. */
+  /** Local closing time, `HH:mm` (or `24:00`: midnight), exclusive. Default `20:00`. */
   end: string;
   /** ISO weekdays allowed: 1 = Monday … 7 = Sunday. Default Monday–Saturday. */
   days: number[];

@@ -3,6 +3,9 @@ import type { CallingWindow } from './calling-window.interface';
 
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const MINUTE_MS = 60_000;
+const MINUTES_PER_DAY = 24 * 60;
+/** An `end` of `24:00` closes the window at the next midnight. */
+const END_OF_DAY = '24:00';
 
 /**
  * Throws a clear Error unless `window` is usable: `start` and `end` are
@@ -89,7 +92,8 @@ function parseCallingWindow(window: CallingWindow): ParsedCallingWindow {
     throw new Error('Invalid calling window: expected { start, end, days }');
   }
   const startMinutes = parseHhMm('start', window.start);
-  const endMinutes = parseHhMm('end', window.end);
+  const endMinutes =
+    window.end === END_OF_DAY ? MINUTES_PER_DAY : parseHhMm('end', window.end);
   if (startMinutes >= endMinutes) {
     throw new Error(
       `Invalid calling window: start "${window.start}" must be before end "${window.end}"`,
@@ -129,6 +133,9 @@ function firstInstantAtLocalTime(
   minutesOfDay: number,
   zone: string,
 ): number {
+  if (minutesOfDay === MINUTES_PER_DAY) {
+    return firstInstantAtLocalTime(date.plus({ days: 1 }), 0, zone);
+  }
   const hour = Math.floor(minutesOfDay / 60);
   const minute = minutesOfDay % 60;
   const targetWallMs = Date.UTC(

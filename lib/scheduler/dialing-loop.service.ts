@@ -146,13 +146,24 @@ export class DialingLoopService
     const activated = await this.calls.activateDueCampaigns(now);
     emitCampaignEvents(this.events, 'campaign.started', activated, now);
     report.activated = activated.length;
+    // Results this replica holds first: after an outage longer than the
+    // lease, its own finished attempts must not be taken for interrupted.
+    await this.flush();
     const expired = await this.calls.interruptExpired(
       now,
       this.settings.batchSize,
     );
     report.interrupted = expired.recorded.length;
     this.announce(expired, now);
-    await this.flush();
+    // Catches a campaign whose completion check was lost (a crash between
+    // the commit that ended its last call and the check).
+    this.announce(
+      {
+        recorded: [],
+        completedCampaigns: await this.calls.completeCampaigns('all', now),
+      },
+      now,
+    );
     while (!this.stopping) {
       const limit = Math.min(
         this.settings.batchSize,

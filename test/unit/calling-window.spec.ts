@@ -362,7 +362,16 @@ describe('assertValidCallingWindow', () => {
       /start "9:00"/,
     ],
     ['end not HH:mm', { start: '09:00', end: '20h', days: [1] }, /end "20h"/],
-    ['hour 24', { start: '09:00', end: '24:00', days: [1] }, /end "24:00"/],
+    [
+      'hour 24 as a start',
+      { start: '24:00', end: '24:00', days: [1] },
+      /start "24:00"/,
+    ],
+    [
+      'hour 24 past midnight',
+      { start: '09:00', end: '24:30', days: [1] },
+      /end "24:30"/,
+    ],
     ['minute 60', { start: '09:60', end: '20:00', days: [1] }, /start "09:60"/],
     [
       'start = end',
@@ -424,5 +433,24 @@ describe('resolveZone', () => {
     expect(at(null)).toBe('2025-06-03T07:00:00.000Z');
     expect(at('America/New_York')).toBe('2025-06-02T18:30:00.000Z');
     expect(at('Invalid/Zone')).toBe('2025-06-03T07:00:00.000Z');
+  });
+});
+
+describe('a window ending at 24:00', () => {
+  const allDay = { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] };
+
+  it('includes the last minute of the day', () => {
+    const due = new Date('2026-03-10T23:59:30Z');
+    expect(nextCallingTime(due, 'UTC', allDay)).toBe(due);
+  });
+
+  it('closes at midnight on a day that is not allowed the next day', () => {
+    const weekdays = { start: '09:00', end: '24:00', days: [1, 2, 3, 4, 5] };
+    // Friday 23:59:30 is inside; Saturday 00:00 waits for Monday 09:00.
+    const friday = new Date('2026-03-13T23:59:30Z');
+    expect(nextCallingTime(friday, 'UTC', weekdays)).toBe(friday);
+    expect(
+      nextCallingTime(new Date('2026-03-14T00:00:00Z'), 'UTC', weekdays),
+    ).toEqual(new Date('2026-03-16T09:00:00Z'));
   });
 });

@@ -1,0 +1,30 @@
+/** What a replica process (replica-main.ts) is started with, as JSON in CC_REPLICA_CONFIG. */
+export interface ReplicaConfig {
+  replicaId: string;
+  /** The test database; its schema is migrated by the parent, never by a replica. */
+  databaseUrl: string;
+  /** The dialer's own log: one JSON line per dial. */
+  dialLog: string;
+  /** Dialer latency in real ms, uniform in [min, max]. */
+  latencyMs: [number, number];
+  /** ScaledClock shared by all replicas of a test. */
+  clockOrigin: number;
+  clockFactor: number;
+  defaultTimezone: string;
+  /** In fake ms (see ScaledClock.fakeMs). */
+  leaseMs: number;
+  tickIntervalMs: number;
+  batchSize: number;
+  maxInFlight: number;
+  maxInFlightPerAccount: number;
+  callsPerSecond: number;
+  shutdownTimeoutMs: number;
+}
+
+export const REPLICA_CONFIG_ENV = 'CC_REPLICA_CONFIG';
+
+/** Messages a replica sends its parent over the IPC channel. */
+export type ReplicaMessage =
+  | { type: 'ready'; replicaId: string; pid: number }
+  | { type: 'closed'; replicaId: string }
+  | { type: 'close-failed'; replicaId: string; error: string };
