@@ -3,24 +3,30 @@ import { CampaignInitialSchemaPostgres1764130000000 } from './1764130000000-camp
 import { CampaignInitialSchemaSqlite1764130000000 } from './1764130000000-campaign-initial-schema.sqlite';
 import { CampaignOperationsPostgres1764210000000 } from './1764210000000-campaign-operations.postgres';
 import { CampaignOperationsSqlite1764210000000 } from './1764210000000-campaign-operations.sqlite';
+import { CampaignClaimIndexPostgres1764220000000 } from './1764220000000-campaign-claim-index.postgres';
+import { CampaignClaimIndexSqlite1764220000000 } from './1764220000000-campaign-claim-index.sqlite';
 
 export {
   CampaignInitialSchemaPostgres1764130000000,
   CampaignInitialSchemaSqlite1764130000000,
   CampaignOperationsPostgres1764210000000,
   CampaignOperationsSqlite1764210000000,
+  CampaignClaimIndexPostgres1764220000000,
+  CampaignClaimIndexSqlite1764220000000,
 };
 
 /** Migrations for PostgreSQL, oldest first: add them to the host's `migrations`. */
 export const CAMPAIGN_POSTGRES_MIGRATIONS: CampaignMigrationClass[] = [
   CampaignInitialSchemaPostgres1764130000000,
   CampaignOperationsPostgres1764210000000,
+  CampaignClaimIndexPostgres1764220000000,
 ];
 
 /** Migrations for SQLite (better-sqlite3), oldest first. */
 export const CAMPAIGN_SQLITE_MIGRATIONS: CampaignMigrationClass[] = [
   CampaignInitialSchemaSqlite1764130000000,
   CampaignOperationsSqlite1764210000000,
+  CampaignClaimIndexSqlite1764220000000,
 ];
 
 export type CampaignMigrationClass = new () => MigrationInterface;

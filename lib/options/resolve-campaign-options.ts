@@ -27,6 +27,8 @@ export const CAMPAIGN_OPTION_DEFAULTS = {
   },
 } as const;
 
+const MAX_BATCH_SIZE = 5_000;
+
 const defaultReplicaId = (): string =>
   `${hostname().slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
@@ -86,6 +88,11 @@ function assertValidOptions(o: ResolvedCampaignOptions): void {
     if (!Number.isInteger(value) || value < 1) {
       problems.push(`${name} must be a positive integer`);
     }
+  }
+  if (o.scheduler.batchSize > MAX_BATCH_SIZE) {
+    problems.push(
+      `scheduler.batchSize must be at most ${MAX_BATCH_SIZE} (SQLite's bind-parameter limit)`,
+    );
   }
   if (o.scheduler.replicaId.length > 64) {
     problems.push('scheduler.replicaId must be at most 64 characters');

@@ -123,17 +123,19 @@ export class CallDispatchRepository {
     const toStart: ClaimRow[] = [];
     const blocked: ClaimRow[] = [];
     const deferrals = new Map<number, string[]>();
+    // Every row shares `claim.now`: one window computation per zone.
+    const openings = new Map<string, Date>();
     for (const row of rows) {
       if (row.do_not_call) {
         blocked.push(row);
         continue;
       }
       const zone = resolveZone(row.timezone, this.options.defaultTimezone);
-      const opens = nextCallingTime(
-        claim.now,
-        zone,
-        this.options.callingWindow,
-      );
+      let opens = openings.get(zone);
+      if (!opens) {
+        opens = nextCallingTime(claim.now, zone, this.options.callingWindow);
+        openings.set(zone, opens);
+      }
       if (opens.getTime() > claim.now.getTime()) {
         const ids = deferrals.get(opens.getTime()) ?? [];
         ids.push(row.id);

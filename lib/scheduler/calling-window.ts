@@ -1,4 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { isIanaTimeZone } from '../validation/time-zone.validator';
 import type { CallingWindow } from './calling-window.interface';
 
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -26,9 +27,7 @@ export function resolveZone(
   contactZone: string | null | undefined,
   defaultZone: string,
 ): string {
-  return typeof contactZone === 'string' && IANAZone.isValidZone(contactZone)
-    ? contactZone
-    : defaultZone;
+  return isIanaTimeZone(contactZone) ? contactZone : defaultZone;
 }
 
 /**
@@ -60,7 +59,7 @@ export function nextCallingTime(
   if (Number.isNaN(due.getTime())) {
     throw new Error('nextCallingTime: `due` is an invalid Date');
   }
-  if (!IANAZone.isValidZone(zone)) {
+  if (!isIanaTimeZone(zone)) {
     throw new Error(`nextCallingTime: "${zone}" is not a valid IANA time zone`);
   }
   const local = DateTime.fromJSDate(due, { zone });

@@ -11,6 +11,10 @@ export interface CampaignClock {
  * agree on due times and lease expiry; the process clock on SQLite (one process).
  */
 export class DatabaseClock implements CampaignClock {
+  /** Database time minus process time, read at most once a second. */
+  private offsetMs = 0;
+  private readAt = -Infinity;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly dialect: SqlDialect,
@@ -18,9 +22,15 @@ export class DatabaseClock implements CampaignClock {
 
   async now(): Promise<Date> {
     if (this.dialect.type !== 'postgres') return new Date();
-    const [row] = (await this.dataSource.query(
-      'SELECT clock_timestamp() AS now',
-    )) as { now: Date }[];
-    return row.now;
+    if (performance.now() - this.readAt > OFFSET_MAX_AGE_MS) {
+      const [row] = (await this.dataSource.query(
+        'SELECT clock_timestamp() AS now',
+      )) as { now: Date }[];
+      this.offsetMs = row.now.getTime() - Date.now();
+      this.readAt = performance.now();
+    }
+    return new Date(Date.now() + this.offsetMs);
   }
 }
+
+const OFFSET_MAX_AGE_MS = 1_000;

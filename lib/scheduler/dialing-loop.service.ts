@@ -35,6 +35,9 @@ interface AcceptedDial {
   providerCallId?: string;
 }
 
+/** Results per write: well inside both databases' bind-parameter limits. */
+const RESULTS_PER_WRITE = 500;
+
 const isOutcome = (value: unknown): value is AttemptResult['outcome'] =>
   (CALL_OUTCOMES as readonly unknown[]).includes(value);
 
@@ -57,6 +60,7 @@ export class DialingLoopService
   private flushing: Promise<void> | null = null;
   private flushQueued = false;
   private stopping = false;
+  private tickMissed = false;
 
   constructor(
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
@@ -91,9 +95,7 @@ export class DialingLoopService
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    if (this.registry.doesExist('interval', this.intervalName)) {
-      this.registry.deleteInterval(this.intervalName);
-    }
+    if (this.isScheduled()) this.registry.deleteInterval(this.intervalName);
     await this.ticking?.catch(() => undefined);
     const drained = await Promise.race([
       this.drain().then(() => true),
@@ -108,10 +110,24 @@ export class DialingLoopService
 
   /** One tick; a tick still running is joined, never overlapped. */
   tick(): Promise<TickReport> {
-    this.ticking ??= this.runTick().finally(() => {
+    if (this.ticking) {
+      // A tick ran past its interval: run again right after it, not an
+      // interval later.
+      this.tickMissed = true;
+      return this.ticking;
+    }
+    this.ticking = this.runTick().finally(() => {
       this.ticking = null;
+      if (this.tickMissed && !this.stopping && this.isScheduled()) {
+        this.tickMissed = false;
+        setImmediate(() => void this.safeTick());
+      }
     });
     return this.ticking;
+  }
+
+  private isScheduled(): boolean {
+    return this.registry.doesExist('interval', this.intervalName);
   }
 
   /** Waits for every dial in flight and writes every result. */
@@ -167,7 +183,12 @@ export class DialingLoopService
     while (!this.stopping) {
       const limit = Math.min(
         this.settings.batchSize,
-        this.settings.maxInFlight - this.inFlight.size,
+        // Results not yet written count as in flight: no claiming ahead of
+        // a database that cannot take them.
+        this.settings.maxInFlight -
+          this.inFlight.size -
+          this.results.length -
+          this.accepted.length,
         this.rate.available(),
       );
       if (limit <= 0) break;
@@ -273,12 +294,19 @@ export class DialingLoopService
    */
   private async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (this.results.length === 0 && this.accepted.length === 0) return;
-    const results = this.results;
-    const accepted = this.accepted;
-    this.results = [];
-    this.accepted = [];
-    this.flushing = (async () => {
+    this.flushing = this.writeResults();
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  /** Writes the gathered results in bounded chunks, until none is left. */
+  private async writeResults(): Promise<void> {
+    while (this.results.length || this.accepted.length) {
+      const results = this.results.splice(0, RESULTS_PER_WRITE);
+      const accepted = this.accepted.splice(0, RESULTS_PER_WRITE);
       try {
         const now = await this.clock.now();
         const recorded = await this.calls.recordResults(
@@ -294,17 +322,15 @@ export class DialingLoopService
           now,
         );
       } catch (error) {
+        // Kept for the next flush; if their lease expires first, the fence
+        // makes them no-ops.
         this.results.unshift(...results);
         this.accepted.unshift(...accepted);
         this.logger.error(
           `could not record ${results.length + accepted.length} dial results, will retry: ${(error as Error).message}`,
         );
+        return;
       }
-    })();
-    try {
-      await this.flushing;
-    } finally {
-      this.flushing = null;
     }
   }
 

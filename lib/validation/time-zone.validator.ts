@@ -9,7 +9,7 @@ const MAX_REMEMBERED = 2_000;
  * formatter that checks a zone costs tens of microseconds, and a contact list
  * repeats a handful of zones thousands of times.
  */
-export function isIanaTimeZone(value: unknown): boolean {
+export function isIanaTimeZone(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   let valid = known.get(value);
   if (valid === undefined) {
