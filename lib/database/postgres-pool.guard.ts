@@ -20,7 +20,11 @@ export class PostgresPoolGuard implements OnModuleInit {
   onModuleInit(): void {
     if (this.dataSource.options.type !== 'postgres') return;
     const pool = (this.dataSource.driver as { master?: EventEmitter }).master;
-    pool?.on('connect', (client: EventEmitter) => {
+    const guarded = new WeakSet<EventEmitter>();
+    // 'acquire' also reaches clients opened before this module started.
+    pool?.on('acquire', (client: EventEmitter) => {
+      if (guarded.has(client)) return;
+      guarded.add(client);
       client.on('error', () => undefined);
     });
   }
