@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
@@ -21,6 +21,10 @@ import {
 import { mergeDuplicateContacts } from './merge-duplicate-contacts';
 import type { NewCampaign } from './new-campaign.interface';
 
+/** Calls in one campaign that make the planner statistics worth refreshing. */
+const LARGE_CAMPAIGN = 1_000;
+const ANALYZE_INTERVAL_MS = 10_000;
+
 export interface CreateCampaignOptions {
   /**
    * The client's `Idempotency-Key` (1..255 printable ASCII characters): the
@@ -41,6 +45,8 @@ export interface CampaignCreationResult {
 export class CampaignCreationService {
   private readonly dialect: SqlDialect;
   private readonly writer: ContactCallWriter;
+  private readonly logger = new Logger('CampaignModule');
+  private analyzedAt = -Infinity;
 
   constructor(
     @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
@@ -133,8 +139,28 @@ export class CampaignCreationService {
       });
       return { campaign: created, replayed: false };
     });
-    if (!result.replayed) this.announce(account, created, now);
+    if (!result.replayed) {
+      this.announce(account, created, now);
+      if (contacts.length >= LARGE_CAMPAIGN) this.refreshStatistics();
+    }
     return result;
+  }
+
+  /**
+   * After a large insert, fresh planner statistics keep the dialing loop's
+   * claim on its index (with stale ones PostgreSQL scans the backlog). In the
+   * background, at most every 10 s per process.
+   */
+  private refreshStatistics(): void {
+    if (this.dialect.type !== 'postgres') return;
+    const now = Date.now();
+    if (now - this.analyzedAt < ANALYZE_INTERVAL_MS) return;
+    this.analyzedAt = now;
+    this.dataSource
+      .query('ANALYZE campaign_calls, campaign_contacts')
+      .catch((error: Error) =>
+        this.logger.warn(`could not analyze campaign tables: ${error.message}`),
+      );
   }
 
   private announce(

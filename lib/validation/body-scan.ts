@@ -12,11 +12,19 @@ const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
  */
 export function scanBody(value: unknown, path = ''): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const visit = (node: unknown, at: string): void => {
+  // The keys from the root to the node being visited; a path is only
+  // spelled out for a problem.
+  const keys: string[] = [];
+  const pathOf = (depth: number): string => {
+    let at = path;
+    for (let i = 0; i < depth; i++) at = at ? `${at}.${keys[i]}` : keys[i];
+    return at;
+  };
+  const visit = (node: unknown, depth: number): void => {
     if (typeof node === 'string') {
       if (CONTROL_CHARACTERS.test(node) || !node.isWellFormed()) {
         problems.push({
-          field: at || 'body',
+          field: pathOf(depth) || 'body',
           message: 'contains characters that are not allowed',
         });
       }
@@ -24,22 +32,25 @@ export function scanBody(value: unknown, path = ''): FieldProblem[] {
     }
     if (typeof node !== 'object' || node === null) return;
     for (const key of Object.keys(node)) {
-      const child = at ? `${at}.${key}` : key;
+      keys[depth] = key;
       if (FORBIDDEN_KEYS.has(key)) {
-        problems.push({ field: child, message: 'is not an allowed key' });
+        problems.push({
+          field: pathOf(depth + 1),
+          message: 'is not an allowed key',
+        });
         continue;
       }
       if (CONTROL_CHARACTERS.test(key) || !key.isWellFormed()) {
         problems.push({
-          field: at || 'body',
+          field: pathOf(depth) || 'body',
           message: 'has a key with characters that are not allowed',
         });
         continue;
       }
-      visit((node as Record<string, unknown>)[key], child);
+      visit((node as Record<string, unknown>)[key], depth + 1);
     }
   };
-  visit(value, path);
+  visit(value, 0);
   return problems;
 }
 
