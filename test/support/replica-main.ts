@@ -1,7 +1,7 @@
 /**
  * One app replica in its own Node process, for the multi-replica tests:
  *
- *   node -r ./test/support/swc-register.cjs test/support/replica-main.ts
+ *   node -r ./scripts/swc-register.cjs test/support/replica-main.ts
  *
  * with CC_REPLICA_CONFIG (a ReplicaConfig as JSON). It boots a Nest
  * application context as a host would (TypeOrmModule on the shared test

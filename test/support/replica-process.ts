@@ -8,7 +8,7 @@ import {
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const ENTRY = join(__dirname, 'replica-main.ts');
-const REGISTER = join(__dirname, 'swc-register.cjs');
+const REGISTER = join(__dirname, '..', '..', 'scripts', 'swc-register.cjs');
 const OUTPUT_TAIL = 64 * 1024;
 
 export interface ReplicaExit {

@@ -1,14 +1,11 @@
 /**
- * Lets a child Node process run the project's TypeScript directly:
- * `node -r ./test/support/swc-register.cjs test/support/replica-main.ts`.
- *
- * Jest's transform does not apply to processes a test forks, so the
- * multi-replica tests load this hook in their children. Every project `.ts`
- * file is compiled on require() with @swc/core, with the options of the Jest
+ * Runs the project's TypeScript directly in a Node process that Jest does not
+ * transform: the benchmarks (`node -r ./scripts/swc-register.cjs bench/x.ts`)
+ * and the processes the multi-replica tests fork. Every project `.ts` file is
+ * compiled on require() with @swc/core, with the options of the Jest
  * transform (CommonJS, legacy decorators, decorator metadata). The ESM-only
  * NestJS 12 packages are loaded by Node's own require(esm) (Node >= 20.19).
- * Own copy of the approach of bench/swc-register.cjs, so tests do not depend
- * on bench/.
+ * No type checking: `npm run typecheck` covers bench/ and test/.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 /* global require */
@@ -21,7 +18,7 @@ const { transformSync } = require('@swc/core');
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
   throw new Error(
-    `test children need Node >= 20.19 (require of ESM-only NestJS 12), not ${process.versions.node}`,
+    `this needs Node >= 20.19 (require of ESM-only NestJS 12), not ${process.versions.node}`,
   );
 }
 
