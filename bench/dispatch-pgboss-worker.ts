@@ -4,13 +4,15 @@
  * saw each job. Config: JSON in BENCH_PGBOSS_CONFIG. Messages as in
  * bench/dispatch-replica.ts ('go', 'stop').
  */
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { PgBoss } from 'pg-boss';
-import type {
-  ParentMessage,
-  PgBossWorkerConfig,
-  ReplicaMessage,
+import {
+  announceReady,
+  failChild,
+  peakRssMb,
+  sendToParent,
+  type ParentMessage,
+  type PgBossWorkerConfig,
 } from './dispatch-shared';
 
 const config = JSON.parse(
@@ -20,25 +22,6 @@ if (!config || !process.send) {
   throw new Error(
     'bench/dispatch-pgboss-worker.ts is started by bench/dispatch.bench.ts',
   );
-}
-
-const send = (message: ReplicaMessage): Promise<void> =>
-  new Promise((resolve, reject) =>
-    process.send!(message, undefined, {}, (error) =>
-      error ? reject(error) : resolve(),
-    ),
-  );
-
-function peakRssMb(): number {
-  try {
-    const kb = /VmHWM:\s+(\d+)\s+kB/.exec(
-      readFileSync('/proc/self/status', 'utf8'),
-    );
-    if (kb) return Number(kb[1]) / 1024;
-  } catch {
-    // not Linux
-  }
-  return process.memoryUsage().rss / 1024 / 1024;
 }
 
 async function main(cfg: PgBossWorkerConfig): Promise<void> {
@@ -81,7 +64,7 @@ async function main(cfg: PgBossWorkerConfig): Promise<void> {
         const usage = process.cpuUsage(cpu);
         const loopUse = performance.eventLoopUtilization(elu);
         await boss.stop({ graceful: true, timeout: 10_000 });
-        await send({
+        await sendToParent({
           type: 'done',
           replicaId: `pgboss-${process.pid}`,
           ids,
@@ -93,22 +76,10 @@ async function main(cfg: PgBossWorkerConfig): Promise<void> {
         });
         process.exit(0);
       }
-    })().catch(async (error: Error) => {
-      await send({ type: 'error', message: error.stack ?? error.message });
-      process.exit(1);
-    });
+    })().catch(failChild);
   });
   process.on('disconnect', () => process.exit(1));
-  await send({
-    type: 'ready',
-    bootMs: performance.now() - bootStarted,
-    rssMb: process.memoryUsage().rss / 1024 / 1024,
-  });
+  await announceReady(bootStarted);
 }
 
-main(config).catch(async (error: Error) => {
-  await send({ type: 'error', message: error.stack ?? error.message }).catch(
-    () => undefined,
-  );
-  process.exit(1);
-});
+main(config).catch(failChild);

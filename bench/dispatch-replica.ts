@@ -14,7 +14,6 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import {
@@ -28,9 +27,12 @@ import {
   type TickReport,
 } from '../lib';
 import {
+  announceReady,
+  failChild,
   newCampaignOf,
+  peakRssMb,
+  sendToParent,
   type ReplicaConfig,
-  type ReplicaMessage,
   type ParentMessage,
   type SqlStat,
 } from './dispatch-shared';
@@ -43,13 +45,6 @@ if (!config || !process.send) {
     'bench/dispatch-replica.ts is started by bench/dispatch.bench.ts',
   );
 }
-
-const send = (message: ReplicaMessage): Promise<void> =>
-  new Promise((resolve, reject) =>
-    process.send!(message, undefined, {}, (error) =>
-      error ? reject(error) : resolve(),
-    ),
-  );
 
 // ------------------------------------------------------------ the dialer
 
@@ -161,18 +156,6 @@ function instrumentTicks(loop: DialingLoopService): void {
   };
 }
 
-function peakRssMb(): number {
-  try {
-    const kb = /VmHWM:\s+(\d+)\s+kB/.exec(
-      readFileSync('/proc/self/status', 'utf8'),
-    );
-    if (kb) return Number(kb[1]) / 1024;
-  } catch {
-    // not Linux: the current RSS is the best we have
-  }
-  return process.memoryUsage().rss / 1024 / 1024;
-}
-
 // ------------------------------------------------------------ the app
 
 async function main(cfg: ReplicaConfig): Promise<void> {
@@ -231,7 +214,10 @@ async function main(cfg: ReplicaConfig): Promise<void> {
               newCampaignOf(c, message.launchAt),
             );
           }
-          await send({ type: 'created', ms: performance.now() - started });
+          await sendToParent({
+            type: 'created',
+            ms: performance.now() - started,
+          });
           return;
         }
         case 'stop': {
@@ -240,7 +226,7 @@ async function main(cfg: ReplicaConfig): Promise<void> {
           const loopUse = performance.eventLoopUtilization(elu);
           measuring = false;
           await app.close();
-          await send({
+          await sendToParent({
             type: 'done',
             replicaId: cfg.scheduler.replicaId,
             ids: dialedIds,
@@ -256,23 +242,11 @@ async function main(cfg: ReplicaConfig): Promise<void> {
           process.exit(0);
         }
       }
-    })().catch(async (error: Error) => {
-      await send({ type: 'error', message: error.stack ?? error.message });
-      process.exit(1);
-    });
+    })().catch(failChild);
   });
   process.on('disconnect', () => process.exit(1));
 
-  await send({
-    type: 'ready',
-    bootMs: performance.now() - bootStarted,
-    rssMb: process.memoryUsage().rss / 1024 / 1024,
-  });
+  await announceReady(bootStarted);
 }
 
-main(config).catch(async (error: Error) => {
-  await send({ type: 'error', message: error.stack ?? error.message }).catch(
-    () => undefined,
-  );
-  process.exit(1);
-});
+main(config).catch(failChild);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * Types and helpers shared by bench/dispatch.bench.ts and its child
  * processes (bench/dispatch-replica.ts, bench/dispatch-pgboss-worker.ts).
@@ -95,4 +96,43 @@ export function newCampaignOf(
     toNewContacts(makeContacts(c.contacts)),
     launchAt === null ? null : new Date(launchAt),
   );
+}
+
+/** A message to the parent process (bench/dispatch.bench.ts). */
+export const sendToParent = (message: ReplicaMessage): Promise<void> =>
+  new Promise((resolve, reject) =>
+    process.send!(message, undefined, {}, (error) =>
+      error ? reject(error) : resolve(),
+    ),
+  );
+
+/** The process's peak RSS (the kernel's high-water mark on Linux). */
+export function peakRssMb(): number {
+  try {
+    const kb = /VmHWM:\s+(\d+)\s+kB/.exec(
+      readFileSync('/proc/self/status', 'utf8'),
+    );
+    if (kb) return Number(kb[1]) / 1024;
+  } catch {
+    // not Linux: the current RSS is the best we have
+  }
+  return process.memoryUsage().rss / 1024 / 1024;
+}
+
+/** Tells the parent this child is up and how long it took. */
+export function announceReady(bootStarted: number): Promise<void> {
+  return sendToParent({
+    type: 'ready',
+    bootMs: performance.now() - bootStarted,
+    rssMb: process.memoryUsage().rss / 1024 / 1024,
+  });
+}
+
+/** Reports a child's fatal error to the parent, then exits. */
+export async function failChild(error: Error): Promise<never> {
+  await sendToParent({
+    type: 'error',
+    message: error.stack ?? error.message,
+  }).catch(() => undefined);
+  process.exit(1);
 }
