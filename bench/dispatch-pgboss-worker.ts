@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { PgBoss } from 'pg-boss';
 import {
   announceReady,
+  childConfig,
   failChild,
   peakRssMb,
   sendToParent,
@@ -15,14 +16,10 @@ import {
   type PgBossWorkerConfig,
 } from './dispatch-shared';
 
-const config = JSON.parse(
-  process.env.BENCH_PGBOSS_CONFIG ?? 'null',
-) as PgBossWorkerConfig | null;
-if (!config || !process.send) {
-  throw new Error(
-    'bench/dispatch-pgboss-worker.ts is started by bench/dispatch.bench.ts',
-  );
-}
+const config = childConfig<PgBossWorkerConfig>(
+  'BENCH_PGBOSS_CONFIG',
+  'bench/dispatch-pgboss-worker.ts',
+);
 
 async function main(cfg: PgBossWorkerConfig): Promise<void> {
   const bootStarted = performance.now();

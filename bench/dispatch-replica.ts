@@ -28,6 +28,7 @@ import {
 } from '../lib';
 import {
   announceReady,
+  childConfig,
   failChild,
   newCampaignOf,
   peakRssMb,
@@ -37,14 +38,10 @@ import {
   type SqlStat,
 } from './dispatch-shared';
 
-const config = JSON.parse(
-  process.env.BENCH_REPLICA_CONFIG ?? 'null',
-) as ReplicaConfig | null;
-if (!config || !process.send) {
-  throw new Error(
-    'bench/dispatch-replica.ts is started by bench/dispatch.bench.ts',
-  );
-}
+const config = childConfig<ReplicaConfig>(
+  'BENCH_REPLICA_CONFIG',
+  'bench/dispatch-replica.ts',
+);
 
 // ------------------------------------------------------------ the dialer
 

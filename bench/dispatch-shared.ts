@@ -136,3 +136,12 @@ export async function failChild(error: Error): Promise<never> {
   }).catch(() => undefined);
   process.exit(1);
 }
+
+/** The config a child process was forked with (JSON in `envName`). */
+export function childConfig<T>(envName: string, file: string): T {
+  const config = JSON.parse(process.env[envName] ?? 'null') as T | null;
+  if (!config || !process.send) {
+    throw new Error(`${file} is started by bench/dispatch.bench.ts`);
+  }
+  return config;
+}

@@ -499,6 +499,35 @@ function machineLoad(
   return { busy, cores: cpus().length, others: Math.max(0, others) };
 }
 
+/** The measured part of a run's row, alike for the module and pg-boss. */
+function measured(m: {
+  finished: boolean;
+  total: number;
+  wallMs: number;
+  lags: number[];
+  notes: string[];
+  done: DoneMessage[];
+  pgCpuMs: number | null;
+  machineBefore: [number, number] | null;
+  machineAfter: [number, number] | null;
+}): Omit<Run, 'system' | 'dialect' | 'replicas' | 'batch' | 'tickMs'> {
+  return {
+    callsPerSecond: m.finished ? (m.total / m.wallMs) * 1000 : NaN,
+    lags: m.lags,
+    peakRssMb: m.done.map((d) => d.peakRssMb),
+    notes: m.notes,
+    done: m.done,
+    pgCpuMs: m.pgCpuMs,
+    machine: machineLoad(
+      m.machineBefore,
+      m.machineAfter,
+      m.done.reduce((sum, d) => sum + d.cpuMs, 0),
+      m.pgCpuMs,
+    ),
+    wallMs: m.wallMs,
+  };
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
@@ -667,19 +696,17 @@ async function runModule(o: ModuleRunOptions): Promise<Run> {
       replicas: o.replicas,
       batch: o.config.batch,
       tickMs: o.config.tickMs,
-      callsPerSecond: finished ? (total / wallMs) * 1000 : NaN,
-      lags,
-      peakRssMb: done.map((d) => d.peakRssMb),
-      notes,
-      done,
-      pgCpuMs,
-      machine: machineLoad(
+      ...measured({
+        finished,
+        total,
+        wallMs,
+        lags,
+        notes,
+        done,
+        pgCpuMs,
         machineBefore,
         machineAfter,
-        done.reduce((sum, d) => sum + d.cpuMs, 0),
-        pgCpuMs,
-      ),
-      wallMs,
+      }),
       isDefault:
         o.config.batch === DEFAULT_CONFIG.batch &&
         o.config.tickMs === DEFAULT_CONFIG.tickMs,
@@ -869,19 +896,17 @@ async function runPgBoss(
       replicas: workers,
       batch,
       tickMs: `poll ${PGBOSS_POLL_SECONDS * 1000}`,
-      callsPerSecond: finished ? (total / wallMs) * 1000 : NaN,
-      lags,
-      peakRssMb: done.map((d) => d.peakRssMb),
-      notes,
-      done,
-      pgCpuMs,
-      machine: machineLoad(
+      ...measured({
+        finished,
+        total,
+        wallMs,
+        lags,
+        notes,
+        done,
+        pgCpuMs,
         machineBefore,
         machineAfter,
-        done.reduce((sum, d) => sum + d.cpuMs, 0),
-        pgCpuMs,
-      ),
-      wallMs,
+      }),
     };
   } finally {
     await Promise.all(children.map((c) => c.kill()));

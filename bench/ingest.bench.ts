@@ -30,6 +30,7 @@ import {
   ContactEntity,
   type CampaignModuleOptions,
 } from '../lib';
+import { sqliteDateText } from '../lib/database/sql-dialect';
 import {
   createTestDatabase,
   type TestDialect,
@@ -209,6 +210,25 @@ function floorRows(n: number): FloorRows {
   };
 }
 
+/** The values of FLOOR_CAMPAIGN_SQL: a running campaign of `n` calls. */
+function floorCampaignValues(
+  rows: FloorRows,
+  account: { id: string; playbookId: string },
+  n: number,
+): unknown[] {
+  return [
+    rows.campaignId,
+    account.id,
+    account.playbookId,
+    'running',
+    null,
+    rows.recall,
+    n,
+    n,
+    0,
+  ];
+}
+
 /** PostgreSQL floor, variant 1: one INSERT … SELECT FROM unnest() per table. */
 async function viaPgUnnest(
   client: Client,
@@ -222,17 +242,7 @@ async function viaPgUnnest(
   try {
     await client.query(
       FLOOR_CAMPAIGN_SQL((i) => `$${i}`),
-      [
-        rows.campaignId,
-        account.id,
-        account.playbookId,
-        'running',
-        null,
-        rows.recall,
-        contacts.length,
-        contacts.length,
-        0,
-      ],
+      floorCampaignValues(rows, account, contacts.length),
     );
     await client.query(
       `INSERT INTO campaign_contacts (${FLOOR_CONTACT_COLUMNS})
@@ -356,17 +366,7 @@ async function viaPgCopy(
   try {
     await client.query(
       FLOOR_CAMPAIGN_SQL((i) => `$${i}`),
-      [
-        rows.campaignId,
-        account.id,
-        account.playbookId,
-        'running',
-        null,
-        rows.recall,
-        contacts.length,
-        contacts.length,
-        0,
-      ],
+      floorCampaignValues(rows, account, contacts.length),
     );
     await copyIn(
       client,
@@ -403,22 +403,10 @@ function sqliteFloorWriter(file: string) {
   const call = db.prepare(
     `INSERT INTO campaign_calls (${FLOOR_CALL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
-  const sqliteDate = (d: Date) =>
-    d.toISOString().replace('T', ' ').replace('Z', '');
   const write = db.transaction(
     (account: { id: string; playbookId: string }, contacts: BenchContact[]) => {
       const rows = floorRows(contacts.length);
-      campaign.run(
-        rows.campaignId,
-        account.id,
-        account.playbookId,
-        'running',
-        null,
-        rows.recall,
-        contacts.length,
-        contacts.length,
-        0,
-      );
+      campaign.run(...floorCampaignValues(rows, account, contacts.length));
       contacts.forEach((c, i) =>
         contact.run(
           rows.contactIds[i],
@@ -432,7 +420,7 @@ function sqliteFloorWriter(file: string) {
           JSON.stringify(c.custom_fields),
         ),
       );
-      const dueAt = sqliteDate(new Date());
+      const dueAt = sqliteDateText(new Date());
       rows.callIds.forEach((id, i) =>
         call.run(
           id,

@@ -9,7 +9,7 @@ export interface MultiRowInsert {
 }
 
 /** Rows per statement that fit both the chunk size and the parameter limit. */
-export function rowsPerStatement(
+function rowsPerStatement(
   dialect: SqlDialect,
   columnCount: number,
   chunkSize: number,

@@ -26,6 +26,10 @@ export interface SqlDialect {
   readonly skipLocked: (alias: string, ...sharedAliases: string[]) => string;
 }
 
+/** A date as SQLite columns store it: UTC text `YYYY-MM-DD HH:MM:SS.SSS`. */
+export const sqliteDateText = (value: Date): string =>
+  value.toISOString().replace('T', ' ').replace('Z', '');
+
 const readJson = <T>(value: unknown): T =>
   (typeof value === 'string' ? JSON.parse(value) : value) as T;
 
@@ -53,7 +57,7 @@ const sqlite: SqlDialect = {
   maxParameters: 32_766,
   now: `strftime('%Y-%m-%d %H:%M:%f', 'now')`,
   placeholder: () => '?',
-  date: (value) => value.toISOString().replace('T', ' ').replace('Z', ''),
+  date: (value) => sqliteDateText(value),
   typed: () => '?',
   readDate: (value) =>
     value instanceof Date
