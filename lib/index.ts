@@ -12,6 +12,8 @@ export {
 } from './options/resolve-campaign-options';
 export * from './entities';
 export * from './migrations';
+export * from './migrations/run-campaign-migrations';
+export * from './migrations/campaign-data-source-factory';
 export {
   ApiTokenService,
   type ApiTokenInfo,
