@@ -79,6 +79,7 @@ export {
   CallOutcomeService,
   type OutcomeReportDetails,
 } from './scheduler/call-outcome.service';
+export * from './scheduler/invalid-outcome-report.error';
 export { DialingLoopService } from './scheduler/dialing-loop.service';
 export type { TickReport } from './scheduler/dispatch.interfaces';
 export * from './events/campaign-event.interface';
