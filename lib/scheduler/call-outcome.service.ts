@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import {
   CALL_OUTCOMES,
   type CallOutcome,
@@ -8,6 +9,19 @@ import { CallDispatchRepository } from './call-dispatch.repository';
 import { emitRecordedEvents } from './dispatch-events';
 import { CAMPAIGN_CLOCK } from './campaign-clock.provider';
 import type { CampaignClock } from './campaign-clock';
+import { InvalidOutcomeReportError } from './invalid-outcome-report.error';
+
+/** Attempt numbers are stored as 32-bit integers. */
+const MAX_ATTEMPT = 2_147_483_647;
+/** Length of the `provider_call_id` column. */
+const MAX_PROVIDER_CALL_ID_LENGTH = 255;
+const LONE_SURROGATE =
+  /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** No NUL and no unpaired UTF-16 surrogate: PostgreSQL refuses both in text and jsonb. */
+function isStorableText(value: string): boolean {
+  return !value.includes('\0') && !LONE_SURROGATE.test(value);
+}
 
 export interface OutcomeReportDetails {
   providerCallId?: string;
@@ -17,7 +31,9 @@ export interface OutcomeReportDetails {
 /**
  * Outcomes that arrive after the dial (telephony webhooks). Idempotent: a
  * report for an attempt that already ended, or for an older attempt, is
- * ignored.
+ * ignored. A report that can never be recorded (malformed id, attempt,
+ * outcome or details) throws {@link InvalidOutcomeReportError}, never a
+ * database error: map it to a 400.
  */
 @Injectable()
 export class CallOutcomeService {
@@ -27,17 +43,25 @@ export class CallOutcomeService {
     private readonly events: CampaignEventsService,
   ) {}
 
-  /** Records the outcome; false when the report was stale or a duplicate. */
+  /**
+   * Records the outcome; false when the report was stale or a duplicate, or
+   * names no attempt of a call (a well-formed but unknown call id). Throws
+   * {@link InvalidOutcomeReportError}, before touching the database, unless
+   * `callId` is a UUID, `attempt` a positive integer, `outcome` one of
+   * `CALL_OUTCOMES` and `details` a plain JSON object (`providerCallId`, if
+   * given, a string of at most 255 characters).
+   */
   async report(
     callId: string,
     attempt: number,
     outcome: CallOutcome,
     details: OutcomeReportDetails = {},
   ): Promise<boolean> {
-    if (!(CALL_OUTCOMES as readonly string[]).includes(outcome)) {
-      throw new Error(`Unknown call outcome "${outcome}"`);
-    }
-    const open = await this.calls.findOpenAttempt(callId, attempt);
+    checkReport(callId, attempt, outcome, details);
+    const open = await this.calls.findOpenAttempt(
+      callId.toLowerCase(),
+      attempt,
+    );
     if (!open) return false;
     const { providerCallId, ...rest } = details;
     const now = await this.clock.now();
@@ -55,5 +79,81 @@ export class CallOutcomeService {
     );
     emitRecordedEvents(this.events, recorded, now);
     return recorded.recorded.length === 1;
+  }
+}
+
+/** Throws {@link InvalidOutcomeReportError} for the first malformed argument. */
+function checkReport(
+  callId: unknown,
+  attempt: unknown,
+  outcome: unknown,
+  details: unknown,
+): void {
+  if (typeof callId !== 'string' || !isUUID(callId)) {
+    throw new InvalidOutcomeReportError('callId', 'must be a UUID');
+  }
+  if (
+    typeof attempt !== 'number' ||
+    !Number.isInteger(attempt) ||
+    attempt < 1 ||
+    attempt > MAX_ATTEMPT
+  ) {
+    throw new InvalidOutcomeReportError(
+      'attempt',
+      `must be an integer from 1 to ${MAX_ATTEMPT}`,
+    );
+  }
+  if (
+    typeof outcome !== 'string' ||
+    !(CALL_OUTCOMES as readonly string[]).includes(outcome)
+  ) {
+    throw new InvalidOutcomeReportError(
+      'outcome',
+      `must be one of: ${CALL_OUTCOMES.join(', ')}`,
+    );
+  }
+  checkDetails(details);
+}
+
+function checkDetails(details: unknown): void {
+  const proto: unknown =
+    typeof details === 'object' && details !== null
+      ? Object.getPrototypeOf(details)
+      : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    throw new InvalidOutcomeReportError('details', 'must be a plain object');
+  }
+  const { providerCallId, ...rest } = details as OutcomeReportDetails;
+  if (
+    providerCallId !== undefined &&
+    providerCallId !== null &&
+    (typeof providerCallId !== 'string' ||
+      providerCallId.length > MAX_PROVIDER_CALL_ID_LENGTH ||
+      !isStorableText(providerCallId))
+  ) {
+    throw new InvalidOutcomeReportError(
+      'details',
+      `providerCallId must be a string of at most ${MAX_PROVIDER_CALL_ID_LENGTH} characters`,
+    );
+  }
+  let storable = true;
+  try {
+    JSON.stringify(rest, (key: string, value: unknown) => {
+      if (
+        !isStorableText(key) ||
+        (typeof value === 'string' && !isStorableText(value))
+      ) {
+        storable = false;
+      }
+      return value;
+    });
+  } catch {
+    storable = false; // A cycle, a BigInt or a throwing toJSON.
+  }
+  if (!storable) {
+    throw new InvalidOutcomeReportError(
+      'details',
+      'must be JSON-serializable, without NUL characters or unpaired surrogates',
+    );
   }
 }
