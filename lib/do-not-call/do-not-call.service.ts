@@ -2,8 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, Repository } from 'typeorm';
 import { MoreThan } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
+import {
+  LIST_PAGE_LIMIT,
+  LIST_QUERY_MESSAGES,
+} from '../campaigns/campaign-list.service';
 import { DoNotCallEntity } from '../entities/do-not-call.entity';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
+import {
+  InvalidCampaignRequestException,
+  type FieldProblem,
+} from '../validation/field-problem';
 import type { ParseResult } from '../validation/parse-result';
 import { normalizePhoneNumber } from '../validation/phone-number.normalizer';
 import { runTransaction } from '../database/run-transaction';
@@ -17,6 +25,13 @@ export interface DoNotCallEntry {
 export interface DoNotCallPage {
   data: DoNotCallEntry[];
   next_cursor: string | null;
+}
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+/** The list's cursor (the last phone of the previous page, E.164), or null. */
+export function decodeDoNotCallCursor(value: unknown): string | null {
+  return typeof value === 'string' && E164.test(value) ? value : null;
 }
 
 /**
@@ -76,12 +91,17 @@ export class DoNotCallService {
     return this.entries.existsBy({ accountId, phone });
   }
 
-  /** Listed numbers in phone order; `cursor` is the last phone of the previous page. */
+  /**
+   * Listed numbers in phone order; `cursor` is the last phone of the previous
+   * page. `limit` as in the other lists (`LIST_PAGE_LIMIT`: 1 to 200, default
+   * 50); a bad `limit` or `cursor` is the same 400 as `GET /campaign/do-not-call`.
+   */
   async list(
     accountId: string,
-    limit: number,
+    limit: number = LIST_PAGE_LIMIT.default,
     cursor?: string,
   ): Promise<DoNotCallPage> {
+    checkPage(limit, cursor);
     const rows = await this.entries.find({
       where: cursor ? { accountId, phone: MoreThan(cursor) } : { accountId },
       order: { phone: 'ASC' },
@@ -101,4 +121,20 @@ function toEntry(row: DoNotCallEntity): DoNotCallEntry {
     reason: row.reason,
     created_at: row.createdAt.toISOString(),
   };
+}
+
+/** The checks of the query DTO, for callers of the service that skip HTTP. */
+function checkPage(limit: number, cursor: string | undefined): void {
+  const problems: FieldProblem[] = [];
+  if (
+    !Number.isInteger(limit) ||
+    limit < LIST_PAGE_LIMIT.min ||
+    limit > LIST_PAGE_LIMIT.max
+  ) {
+    problems.push({ field: 'limit', message: LIST_QUERY_MESSAGES.limit });
+  }
+  if (cursor !== undefined && decodeDoNotCallCursor(cursor) === null) {
+    problems.push({ field: 'cursor', message: LIST_QUERY_MESSAGES.cursor });
+  }
+  if (problems.length) throw new InvalidCampaignRequestException(problems);
 }

@@ -12,6 +12,7 @@ import {
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiInternalServerErrorResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -23,18 +24,24 @@ import {
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { CurrentAccount } from '../auth/current-account.decorator';
 import {
+  LIST_PAGE_LIMIT,
+  type ListPageOptions,
+} from '../campaigns/campaign-list.service';
+import {
   DoNotCallService,
   type DoNotCallEntry,
   type DoNotCallPage,
 } from '../do-not-call/do-not-call.service';
 import type { CampaignAccount } from '../options/campaign-module-options.interface';
-import {
-  InvalidCampaignRequestException,
-  type FieldProblem,
-} from '../validation/field-problem';
+import { InvalidCampaignRequestException } from '../validation/field-problem';
 import { CampaignExceptionFilter } from './campaign-exception.filter';
-
-const E164_CURSOR = /^\+[1-9]\d{1,14}$/;
+import { ListDoNotCallQueryDto } from './dto/list-do-not-call-query.dto';
+import { DoNotCallPageDto } from './dto/list-responses.dto';
+import {
+  LIST_CURSOR_QUERY,
+  LIST_LIMIT_QUERY,
+  ListQueryPipe,
+} from './list-query.pipe';
 
 /** The account's do-not-call list, under `/<prefix>/do-not-call`. */
 @ApiTags('do-not-call')
@@ -46,41 +53,31 @@ export class DoNotCallController {
   constructor(private readonly doNotCall: DoNotCallService) {}
 
   @Get('do-not-call')
+  @ApiQuery(LIST_LIMIT_QUERY)
   @ApiQuery({
-    name: 'limit',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-  })
-  @ApiQuery({
-    name: 'cursor',
-    required: false,
-    description: 'next_cursor of the previous page',
+    ...LIST_CURSOR_QUERY,
+    description:
+      '`next_cursor` of the previous page: the last phone it listed, E.164 (URL-encode the +).',
   })
   @ApiOkResponse({
-    description: '{ data: [{ phone, reason, created_at }], next_cursor }',
+    type: DoNotCallPageDto,
+    description: 'Your do-not-call list, in phone order',
   })
-  @ApiBadRequestResponse({ description: 'Invalid limit or cursor' })
+  @ApiBadRequestResponse({
+    description: 'Invalid or unknown query parameter; each is named',
+  })
+  @ApiInternalServerErrorResponse({
+    description: 'Unexpected error; body has a request_id',
+  })
   list(
     @CurrentAccount() account: CampaignAccount,
-    @Query('limit') limit?: string,
-    @Query('cursor') cursor?: string,
+    @Query(new ListQueryPipe(ListDoNotCallQueryDto)) query: ListPageOptions,
   ): Promise<DoNotCallPage> {
-    const size = limit === undefined ? 50 : Number(limit);
-    const problems: FieldProblem[] = [];
-    if (!Number.isInteger(size) || size < 1 || size > 200) {
-      problems.push({
-        field: 'limit',
-        message: 'must be a whole number from 1 to 200',
-      });
-    }
-    if (cursor !== undefined && !E164_CURSOR.test(cursor)) {
-      problems.push({
-        field: 'cursor',
-        message: 'is not a cursor of this list',
-      });
-    }
-    if (problems.length) throw new InvalidCampaignRequestException(problems);
-    return this.doNotCall.list(account.id, size, cursor);
+    return this.doNotCall.list(
+      account.id,
+      query.limit ?? LIST_PAGE_LIMIT.default,
+      query.cursor,
+    );
   }
 
   @Put('do-not-call/:phone')

@@ -2,6 +2,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import {
   ApiTokenService,
   CampaignListService,
+  DoNotCallService,
+  LIST_PAGE_LIMIT,
   PlaybookService,
 } from '../../lib';
 import type { FakeClock } from '../support/fake-clock';
@@ -552,7 +554,150 @@ describe.each(TEST_DIALECTS)('campaign lists (%s)', (dialect) => {
     });
   });
 
-  it('documents both routes with their query parameters', async () => {
+  describe('one pagination parser for every list', () => {
+    const LIMIT_PROBLEM = {
+      field: 'limit',
+      message: 'must be an integer from 1 to 200',
+    };
+    /** Query string → the problems every list answers it with (400). */
+    const REJECTED: [string, { field: string; message: string }[]][] = [
+      ['limit=1e2', [LIMIT_PROBLEM]],
+      ['limit=0x10', [LIMIT_PROBLEM]],
+      [`limit=${encodeURIComponent(' 5')}`, [LIMIT_PROBLEM]],
+      [`limit=${encodeURIComponent('5 ')}`, [LIMIT_PROBLEM]],
+      ['limit=0', [LIMIT_PROBLEM]],
+      ['limit=201', [LIMIT_PROBLEM]],
+      ['limit=1.0', [LIMIT_PROBLEM]],
+      ['limit=-1', [LIMIT_PROBLEM]],
+      ['limit=%2B5', [LIMIT_PROBLEM]],
+      ['limit=abc', [LIMIT_PROBLEM]],
+      ['limit=', [LIMIT_PROBLEM]],
+      ['limit=9999999999', [LIMIT_PROBLEM]],
+      ['limit=1&limit=2', [LIMIT_PROBLEM]],
+      ['foo=1', [{ field: 'foo', message: 'is not a known field' }]],
+      ['limit=5&foo=1', [{ field: 'foo', message: 'is not a known field' }]],
+      ['cursor=x', [{ field: 'cursor', message: 'is not a valid cursor' }]],
+      [
+        'foo=1&limit=0',
+        [{ field: 'foo', message: 'is not a known field' }, LIMIT_PROBLEM],
+      ],
+    ];
+    const ACCEPTED: [string, number][] = [
+      ['limit=1', 1],
+      ['limit=2', 2],
+      ['limit=007', 7],
+      ['limit=200', 200],
+      ['', LIST_PAGE_LIMIT.default],
+    ];
+
+    /** The three list routes, each with more items than the default page. */
+    const seed = async () => {
+      await start();
+      const contacts = Array.from(
+        { length: LIST_PAGE_LIMIT.default + 1 },
+        (_, i) => ({ phone: phone(i + 1) }),
+      );
+      const id = await createCampaign({ contacts });
+      for (let i = 0; i < LIST_PAGE_LIMIT.default; i++) await createCampaign();
+      const dnc = t.app.get(DoNotCallService);
+      for (let i = 0; i <= LIST_PAGE_LIMIT.default; i++) {
+        await dnc.add(t.accountId, phone(i + 1));
+      }
+      return {
+        campaigns: '/campaign',
+        calls: `/campaign/${id}/calls`,
+        'do-not-call': '/campaign/do-not-call',
+      };
+    };
+
+    it('answers every bad limit, cursor or unknown parameter with the same 400 on every list', async () => {
+      const routes = await seed();
+      for (const [query, errors] of REJECTED) {
+        const bodies: Record<string, unknown> = {};
+        for (const [name, path] of Object.entries(routes)) {
+          const res = await get(`${path}?${query}`);
+          bodies[name] = { status: res.status, body: res.body as unknown };
+        }
+        const expected = {
+          status: 400,
+          body: {
+            statusCode: 400,
+            error: 'Bad Request',
+            message: errors.map((e) => `${e.field}: ${e.message}`),
+            errors,
+          },
+        };
+        expect({ query, bodies }).toEqual({
+          query,
+          bodies: {
+            campaigns: expected,
+            calls: expected,
+            'do-not-call': expected,
+          },
+        });
+      }
+      // Direct callers of the services get the same 400.
+      const expected = {
+        status: 400,
+        response: { errors: [LIMIT_PROBLEM] },
+      };
+      await expect(
+        t.app.get(CampaignListService).listCampaigns(
+          { id: t.accountId },
+          {
+            limit: 0,
+          },
+        ),
+      ).rejects.toMatchObject(expected);
+      await expect(
+        t.app.get(DoNotCallService).list(t.accountId, 0),
+      ).rejects.toMatchObject(expected);
+      await expect(
+        t.app.get(DoNotCallService).list(t.accountId, 10, 'x'),
+      ).rejects.toMatchObject({
+        status: 400,
+        response: {
+          errors: [{ field: 'cursor', message: 'is not a valid cursor' }],
+        },
+      });
+      // Validation comes after authentication, on every list.
+      for (const path of Object.values(routes)) {
+        await get(`${path}?limit=0`, null).expect(401);
+      }
+    });
+
+    it('takes the same limits on every list, with the same default', async () => {
+      const routes = await seed();
+      for (const [query, size] of ACCEPTED) {
+        for (const [name, path] of Object.entries(routes)) {
+          const res = await get(query ? `${path}?${query}` : path);
+          const page = res.body as Page;
+          expect({ name, query, status: res.status }).toEqual({
+            name,
+            query,
+            status: 200,
+          });
+          // Every list holds default + 1 items.
+          const length = Math.min(size, LIST_PAGE_LIMIT.default + 1);
+          expect({ name, query, length: page.data.length }).toEqual({
+            name,
+            query,
+            length,
+          });
+          expect(page.next_cursor === null).toBe(
+            length === LIST_PAGE_LIMIT.default + 1,
+          );
+        }
+      }
+      // The do-not-call cursor still walks the list.
+      const pages = await walk<{ phone: string }>(
+        `${routes['do-not-call']}?limit=20`,
+      );
+      expect(pages.map((p) => p.data.length)).toEqual([20, 20, 11]);
+    });
+  });
+
+  it('documents the three list routes with their query parameters', async () => {
     await start();
     const document = SwaggerModule.createDocument(
       t.app,
@@ -576,6 +721,49 @@ describe.each(TEST_DIALECTS)('campaign lists (%s)', (dialect) => {
       );
     }
     expect(Object.keys(calls?.responses ?? {})).toContain('404');
+
+    // The do-not-call list documents the same limit, and a typed page.
+    const dnc = document.paths['/campaign/do-not-call']?.get;
+    const queryOf = (operation: typeof dnc, name: string) =>
+      (operation?.parameters ?? []).find(
+        (p) => 'name' in p && p.in === 'query' && p.name === name,
+      );
+    expect(
+      (dnc?.parameters ?? [])
+        .map((p) => ('name' in p ? `${p.in}:${p.name}` : ''))
+        .filter((n) => n.startsWith('query:'))
+        .sort(),
+    ).toEqual(['query:cursor', 'query:limit']);
+    const limit = queryOf(dnc, 'limit');
+    expect(limit).toMatchObject({
+      required: false,
+      schema: {
+        type: 'integer',
+        minimum: LIST_PAGE_LIMIT.min,
+        maximum: LIST_PAGE_LIMIT.max,
+        default: LIST_PAGE_LIMIT.default,
+      },
+    });
+    expect(queryOf(list, 'limit')).toEqual(limit);
+    expect(queryOf(calls, 'limit')).toEqual(limit);
+    expect(Object.keys(dnc?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '400', '401']),
+    );
+    const ok = dnc?.responses?.['200'] as {
+      content?: Record<string, { schema?: { $ref?: string } }>;
+    };
+    expect(ok?.content?.['application/json']?.schema?.$ref).toBe(
+      '#/components/schemas/DoNotCallPageDto',
+    );
+    expect(
+      Object.keys(
+        (
+          document.components?.schemas?.DoNotCallEntryDto as {
+            properties?: object;
+          }
+        )?.properties ?? {},
+      ),
+    ).toEqual(['phone', 'reason', 'created_at']);
   });
 });
 

@@ -5,6 +5,10 @@ import type {
   CampaignSummary,
   CursorPage,
 } from '../../campaigns/campaign-list.service';
+import type {
+  DoNotCallEntry,
+  DoNotCallPage,
+} from '../../do-not-call/do-not-call.service';
 import {
   CALL_STATUSES,
   CAMPAIGN_STATUSES,
@@ -125,6 +129,31 @@ export class CampaignSummaryDto implements CampaignSummary {
 export class CampaignPageDto implements CursorPage<CampaignSummary> {
   @ApiProperty({ type: [CampaignSummaryDto] })
   data!: CampaignSummaryDto[];
+
+  @ApiProperty(NEXT_CURSOR)
+  next_cursor!: string | null;
+}
+
+export class DoNotCallEntryDto implements DoNotCallEntry {
+  @ApiProperty({ example: '+34612345678', description: 'E.164.' })
+  phone!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'api',
+    description:
+      '`api` (added through the API) or `opted_out` (a call ended so).',
+  })
+  reason!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  created_at!: string;
+}
+
+export class DoNotCallPageDto implements DoNotCallPage {
+  @ApiProperty({ type: [DoNotCallEntryDto] })
+  data!: DoNotCallEntryDto[];
 
   @ApiProperty(NEXT_CURSOR)
   next_cursor!: string | null;
