@@ -17,7 +17,7 @@ import {
   CAMPAIGN_ENTITIES,
   CampaignModule,
   PlaybookService,
-  campaignJsonBodyParser,
+  campaignBodyParser,
   getCampaignMigrations,
   type CampaignModuleOptions,
 } from '../lib';
@@ -249,7 +249,7 @@ export interface BenchApp {
 /** The host app as the sample app / test harness builds it, on 127.0.0.1:0. */
 export async function startApp(
   database: TestDatabase,
-  config: { options?: CampaignModuleOptions; bodyLimit?: string } = {},
+  config: { options?: CampaignModuleOptions } = {},
 ): Promise<BenchApp> {
   const campaignModule = CampaignModule.forRoot(config.options ?? {});
   @Module({
@@ -268,11 +268,9 @@ export async function startApp(
 
   const app = await NestFactory.create<NestExpressApplication>(
     BenchHostModule,
-    { bodyParser: false, logger: ['error'] },
+    { logger: ['error'] },
   );
-  app.use(
-    campaignJsonBodyParser(config.bodyLimit ? { limit: config.bodyLimit } : {}),
-  );
+  app.use(campaignBodyParser());
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const dataSource = app.get<DataSource>(CAMPAIGN_DATA_SOURCE);

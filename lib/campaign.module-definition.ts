@@ -15,7 +15,7 @@ export const {
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createCampaignOptions')
   .setExtras<CampaignModuleExtras>(
-    { dataSource: undefined, routePrefix: 'campaign' },
-    (definition) => definition,
+    { dataSource: undefined, routePrefix: 'campaign', isGlobal: false },
+    (definition, extras) => ({ ...definition, global: extras.isGlobal }),
   )
   .build();

@@ -1,8 +1,6 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { ApiTokenService } from './auth/api-token.service';
-import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import {
   CAMPAIGN_ASYNC_OPTIONS_TYPE,
   CampaignConfigurableModule,
@@ -10,55 +8,42 @@ import {
   CAMPAIGN_OPTIONS_TYPE,
 } from './campaign.module-definition';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from './campaign.constants';
-import { CampaignCreationService } from './campaigns/campaign-creation.service';
-import { CampaignLifecycleService } from './campaigns/campaign-lifecycle.service';
-import { CampaignListService } from './campaigns/campaign-list.service';
-import { CampaignQueryService } from './campaigns/campaign-query.service';
+import {
+  CAMPAIGN_EXPORTED_SERVICES,
+  CAMPAIGN_EXPORTED_TOKENS,
+} from './campaign-exports';
 import { IdempotencyKeyService } from './campaigns/idempotency-key.service';
-import { DoNotCallService } from './do-not-call/do-not-call.service';
 import { PostgresPoolGuard } from './database/postgres-pool.guard';
 import { CAMPAIGN_ENTITIES } from './entities';
-import { CampaignEventsService } from './events/campaign-events.service';
+import { CampaignBodyGuard } from './http/campaign-body.guard';
 import { CAMPAIGN_CONTROLLERS } from './http/campaign-controllers';
 import { mountController } from './http/mount-controller';
 import { CreateCampaignPipe } from './http/create-campaign.pipe';
-import { JsonBodyInterceptor } from './http/json-body.interceptor';
 import type {
   CampaignModuleExtras,
   CampaignModuleOptions,
 } from './options/campaign-module-options.interface';
-import { resolveCampaignOptions } from './options/resolve-campaign-options';
-import { PlaybookOwnershipGuard } from './playbooks/playbook-ownership.guard';
-import { PlaybookService } from './playbooks/playbook.service';
-import { CallDispatchRepository } from './scheduler/call-dispatch.repository';
-import { CallOutcomeService } from './scheduler/call-outcome.service';
 import {
-  CAMPAIGN_CLOCK,
-  campaignClockProvider,
-} from './scheduler/campaign-clock.provider';
-import { DialingLoopService } from './scheduler/dialing-loop.service';
-
-const EXPORTED = [
-  ApiTokenService,
-  PlaybookService,
-  CampaignCreationService,
-  CampaignQueryService,
-  CampaignListService,
-  CallOutcomeService,
-  DialingLoopService,
-  CampaignEventsService,
-  CampaignLifecycleService,
-  DoNotCallService,
-  CAMPAIGN_OPTIONS,
-  CAMPAIGN_CLOCK,
-];
+  CAMPAIGN_OPTION_DEFAULTS,
+  resolveCampaignOptions,
+} from './options/resolve-campaign-options';
+import { PlaybookOwnershipGuard } from './playbooks/playbook-ownership.guard';
+import { CallDispatchRepository } from './scheduler/call-dispatch.repository';
+import { campaignClockProvider } from './scheduler/campaign-clock.provider';
+import { campaignSchedulerRegistryProvider } from './scheduler/campaign-scheduler-registry.provider';
 
 /**
  * Outbound call campaigns for a host Nest app: `POST /campaign` on the host's
- * TypeORM data source (PostgreSQL or SQLite).
+ * TypeORM data source (PostgreSQL or SQLite). One per application: import it
+ * once (with `isGlobal: true` to reach every feature module).
  */
 @Module({})
 export class CampaignModule extends CampaignConfigurableModule {
+  constructor(modules: ModulesContainer) {
+    super();
+    assertSingleCampaignModule(modules);
+  }
+
   static forRoot(options: typeof CAMPAIGN_OPTIONS_TYPE = {}): DynamicModule {
     return withFeatures(super.forRoot(options), options);
   }
@@ -70,51 +55,63 @@ export class CampaignModule extends CampaignConfigurableModule {
   }
 }
 
+/** Two imports would mean two dialing loops and two sets of routes in one process. */
+function assertSingleCampaignModule(modules: ModulesContainer): void {
+  const imports = [...modules.values()].filter(
+    (module) => module.metatype === CampaignModule,
+  ).length;
+  if (imports > 1) {
+    throw new Error(
+      `CampaignModule is imported ${imports} times in one application (forRoot/forRootAsync called more than once). ` +
+        'Import it once, e.g. in the root module with `isGlobal: true`, and inject its services in feature modules.',
+    );
+  }
+}
+
 function withFeatures(
   definition: DynamicModule,
   extras: CampaignModuleExtras,
 ): DynamicModule {
+  const routePrefix =
+    extras.routePrefix ?? CAMPAIGN_OPTION_DEFAULTS.routePrefix;
+  const internal: Provider[] = [
+    {
+      provide: CAMPAIGN_OPTIONS,
+      useFactory: (options: CampaignModuleOptions) =>
+        resolveCampaignOptions(options, { routePrefix }),
+      inject: [CAMPAIGN_MODULE_OPTIONS],
+    },
+    {
+      provide: CAMPAIGN_DATA_SOURCE,
+      useExisting: getDataSourceToken(extras.dataSource),
+    },
+    IdempotencyKeyService,
+    campaignClockProvider,
+    campaignSchedulerRegistryProvider,
+    CallDispatchRepository,
+    PostgresPoolGuard,
+    CampaignBodyGuard,
+    PlaybookOwnershipGuard,
+    CreateCampaignPipe,
+  ];
   return {
     ...definition,
     imports: [
       ...(definition.imports ?? []),
       TypeOrmModule.forFeature(CAMPAIGN_ENTITIES, extras.dataSource),
-      ScheduleModule.forRoot(),
     ],
     controllers: CAMPAIGN_CONTROLLERS.map((controller) =>
-      mountController(controller, extras.routePrefix ?? 'campaign'),
+      mountController(controller, routePrefix),
     ),
     providers: [
       ...(definition.providers ?? []),
-      {
-        provide: CAMPAIGN_OPTIONS,
-        useFactory: (options: CampaignModuleOptions) =>
-          resolveCampaignOptions(options),
-        inject: [CAMPAIGN_MODULE_OPTIONS],
-      },
-      {
-        provide: CAMPAIGN_DATA_SOURCE,
-        useExisting: getDataSourceToken(extras.dataSource),
-      },
-      ApiTokenService,
-      PlaybookService,
-      CampaignCreationService,
-      IdempotencyKeyService,
-      CampaignQueryService,
-      CampaignListService,
-      campaignClockProvider,
-      CallDispatchRepository,
-      CallOutcomeService,
-      DialingLoopService,
-      CampaignEventsService,
-      CampaignLifecycleService,
-      DoNotCallService,
-      PostgresPoolGuard,
-      BearerAuthGuard,
-      PlaybookOwnershipGuard,
-      CreateCampaignPipe,
-      JsonBodyInterceptor,
+      ...internal,
+      ...CAMPAIGN_EXPORTED_SERVICES,
     ],
-    exports: [...(definition.exports ?? []), ...EXPORTED],
+    exports: [
+      ...(definition.exports ?? []),
+      ...CAMPAIGN_EXPORTED_SERVICES,
+      ...CAMPAIGN_EXPORTED_TOKENS,
+    ],
   };
 }

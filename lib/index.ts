@@ -1,5 +1,9 @@
 export { CampaignModule } from './campaign.module';
 export {
+  CAMPAIGN_EXPORTED_SERVICES,
+  CAMPAIGN_EXPORTED_TOKENS,
+} from './campaign-exports';
+export {
   CAMPAIGN_ASYNC_OPTIONS_TYPE,
   CAMPAIGN_MODULE_OPTIONS,
   CAMPAIGN_OPTIONS_TYPE,
@@ -10,6 +14,7 @@ export {
   CAMPAIGN_OPTION_DEFAULTS,
   resolveCampaignOptions,
 } from './options/resolve-campaign-options';
+export { CAMPAIGN_SCHEDULER_REGISTRY } from './scheduler/campaign-scheduler-registry.provider';
 export * from './entities';
 export * from './migrations';
 export * from './migrations/run-campaign-migrations';
@@ -49,9 +54,10 @@ export { CampaignController } from './http/campaign.controller';
 export { CreateCampaignDto } from './http/dto/create-campaign.dto';
 export { CampaignContactDto } from './http/dto/campaign-contact.dto';
 export {
-  campaignJsonBodyParser,
-  DEFAULT_CAMPAIGN_BODY_LIMIT,
+  campaignBodyParser,
+  type CampaignBodyParserOptions,
 } from './http/campaign-body-parser';
+export type { CampaignRequest } from './http/campaign-request.interface';
 export {
   CampaignQueryService,
   type CampaignDetails,

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { campaignJsonBodyParser } from '../lib';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { campaignBodyParser } from '../lib';
 import { AppModule } from './app.module';
 import { DemoSeedService } from './demo-seed.service';
 import {
@@ -10,9 +11,11 @@ import {
 } from './openapi';
 
 async function bootstrap(): Promise<void> {
-  // The module's parser takes a 10 000-contact body and lets auth answer first.
-  const app = await NestFactory.create(AppModule, { bodyParser: false });
-  app.use(campaignJsonBodyParser());
+  const app = await NestFactory.create<NestExpressApplication>(AppModule);
+  app.disable('x-powered-by');
+  // The module reads its own bodies (up to maxBodyBytes, after auth); the
+  // host's parser keeps every other route.
+  app.use(campaignBodyParser());
   app.enableShutdownHooks();
   // OpenAPI: the UI at /docs, the document at /docs-json (before listen).
   setupCampaignOpenApiDocs(app);

@@ -5,7 +5,7 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { CAMPAIGN_OPTIONS } from '../campaign.constants';
 import type { CampaignRequest } from '../http/campaign-request.interface';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
@@ -19,6 +19,7 @@ export class BearerAuthGuard implements CanActivate {
   constructor(
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
     private readonly tokens: ApiTokenService,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -32,7 +33,11 @@ export class BearerAuthGuard implements CanActivate {
       : null;
     if (!account) {
       const challenge = match ? 'Bearer error="invalid_token"' : 'Bearer';
-      http.getResponse<Response>().setHeader('WWW-Authenticate', challenge);
+      this.adapterHost.httpAdapter.setHeader(
+        http.getResponse<unknown>(),
+        'WWW-Authenticate',
+        challenge,
+      );
       throw new UnauthorizedException(
         match ? 'Invalid or revoked token' : 'Missing Bearer token',
       );

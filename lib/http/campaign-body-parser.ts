@@ -1,52 +1,74 @@
-import { json, type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CAMPAIGN_OPTION_DEFAULTS } from '../options/resolve-campaign-options';
 
-export const DEFAULT_CAMPAIGN_BODY_LIMIT = '16mb';
+/** Headers that tell a body parser there is a body to read. */
+const BODY_HEADERS = ['content-type', 'content-length', 'transfer-encoding'];
 
-const DEFERRED_BODY_ERROR = Symbol('campaignBodyError');
+const DEFERRED_BODY = Symbol('nestjs-call-campaigns.deferredBody');
 
-export interface DeferredBodyError {
-  status: number;
-  message: string;
-}
-
-type RequestWithBodyError = Request & {
-  [DEFERRED_BODY_ERROR]?: DeferredBodyError;
+type DeferredRequest = IncomingMessage & {
+  [DEFERRED_BODY]?: Record<string, string | string[] | undefined>;
 };
 
+export interface CampaignBodyParserOptions {
+  /**
+   * Path the module's routes are served under, as the client sends it: the
+   * global prefix (if any) and the module's `routePrefix`. Default `/campaign`.
+   */
+  path?: string;
+}
+
 /**
- * JSON body parser for host apps (create the app with `bodyParser: false`).
- * Its limit fits a 10 000-contact request, and a parse error is kept on the
- * request instead of answered at once, so that authentication still runs first.
+ * Connect-style middleware for `app.use()` (Express and Fastify alike) that
+ * keeps the body of a request to the module's routes away from every body
+ * parser of the host: the module reads it itself after authentication, with
+ * its own limit (`maxBodyBytes`), so a request without a valid token is
+ * answered 401 unread. Every other route is left to the host's parsers.
+ * Register it before the app starts (before `listen`/`init`).
  */
-export function campaignJsonBodyParser(
-  options: { limit?: string | number } = {},
-) {
-  const parse = json({ limit: options.limit ?? DEFAULT_CAMPAIGN_BODY_LIMIT });
-  return (req: Request, res: Response, next: NextFunction): void => {
-    parse(req, res, (error?: unknown) => {
-      if (error) {
-        (req as RequestWithBodyError)[DEFERRED_BODY_ERROR] = toBodyError(error);
-      }
-      next();
-    });
+export function campaignBodyParser(options: CampaignBodyParserOptions = {}) {
+  const base = `/${(options.path ?? CAMPAIGN_OPTION_DEFAULTS.routePrefix)
+    .replace(/^\/+|\/+$/g, '')
+    .toLowerCase()}`;
+  return (
+    request: IncomingMessage,
+    _response: ServerResponse,
+    next: (error?: unknown) => void,
+  ): void => {
+    const path = (request.url ?? '').split('?')[0].toLowerCase();
+    if (path === base || path.startsWith(`${base}/`)) deferBody(request);
+    next();
   };
 }
 
-export function deferredBodyError(req: Request): DeferredBodyError | undefined {
-  return (req as RequestWithBodyError)[DEFERRED_BODY_ERROR];
+/** Hides the framing headers that body parsers look for; `takeDeferredBody` restores them. */
+function deferBody(request: DeferredRequest): void {
+  if (request[DEFERRED_BODY]) return;
+  const hidden: Record<string, string | string[] | undefined> = {};
+  for (const name of BODY_HEADERS) {
+    hidden[name] = request.headers[name];
+    delete request.headers[name];
+  }
+  request[DEFERRED_BODY] = hidden;
 }
 
-function toBodyError(error: unknown): DeferredBodyError {
-  const { status, type } = error as { status?: number; type?: string };
-  if (type === 'entity.too.large') {
-    return { status: 413, message: 'the request body is too large' };
+/** True when the body was kept for the module and nobody has read it yet. */
+export function isDeferredBodyUnread(request: IncomingMessage): boolean {
+  return (
+    Boolean((request as DeferredRequest)[DEFERRED_BODY]) &&
+    !request.readableEnded
+  );
+}
+
+/**
+ * Gives the request its framing headers back. True when the body was
+ * deferred (the stream is then unread and the module reads it).
+ */
+export function takeDeferredBody(request: IncomingMessage): boolean {
+  const hidden = (request as DeferredRequest)[DEFERRED_BODY];
+  if (!hidden) return false;
+  for (const [name, value] of Object.entries(hidden)) {
+    if (value !== undefined) request.headers[name] = value;
   }
-  if (type === 'entity.parse.failed') {
-    return { status: 400, message: 'malformed JSON' };
-  }
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-    return { status: 415, message: 'unsupported encoding or charset' };
-  }
-  const code = status && status >= 400 && status < 500 ? status : 400;
-  return { status: code, message: 'the request body could not be read' };
+  return true;
 }

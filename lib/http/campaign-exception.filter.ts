@@ -5,49 +5,68 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
+import {
+  nodeRequestOf,
+  type CampaignRequest,
+} from './campaign-request.interface';
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * HTTP errors pass as they are; anything else is a 500 with a request id and
- * no detail, the detail going to the log under that id.
+ * no detail, the detail going to the log under that id. Answers through the
+ * platform's adapter (Express or Fastify). An answer given before the body
+ * has arrived (401 unread, 413) closes the connection, so a client cannot
+ * make the server take in the rest.
  */
 @Catch()
 export class CampaignExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('CampaignModule');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
+    const adapter = this.adapterHost.httpAdapter;
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
+    const request = http.getRequest<CampaignRequest>();
+    const response = http.getResponse<unknown>();
+    if (adapter.isHeadersSent(response)) return;
+    if (!nodeRequestOf(request).complete) {
+      adapter.setHeader(response, 'Connection', 'close');
+    }
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
-      response
-        .status(exception.getStatus())
-        .json(
-          typeof body === 'string'
-            ? { statusCode: exception.getStatus(), message: body }
-            : body,
-        );
+      const status = exception.getStatus();
+      adapter.reply(
+        response,
+        typeof body === 'string' ? { statusCode: status, message: body } : body,
+        status,
+      );
       return;
     }
-    const given = request.header('x-request-id');
+    const given = request.headers['x-request-id'];
     const requestId =
-      given && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+      typeof given === 'string' && CLIENT_REQUEST_ID.test(given)
+        ? given
+        : randomUUID();
     this.logger.error(
-      `request ${requestId} ${request.method} ${request.originalUrl} failed: ${
+      `request ${requestId} ${adapter.getRequestMethod(request) as string} ${adapter.getRequestUrl(request) as string} failed: ${
         exception instanceof Error ? exception.message : String(exception)
       }`,
       exception instanceof Error ? exception.stack : undefined,
     );
-    if (response.headersSent) return;
-    response.status(500).setHeader('X-Request-Id', requestId).json({
-      statusCode: 500,
-      error: 'Internal Server Error',
-      message: 'Internal server error',
-      request_id: requestId,
-    });
+    adapter.setHeader(response, 'X-Request-Id', requestId);
+    adapter.reply(
+      response,
+      {
+        statusCode: 500,
+        error: 'Internal Server Error',
+        message: 'Internal server error',
+        request_id: requestId,
+      },
+      500,
+    );
   }
 }

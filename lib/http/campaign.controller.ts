@@ -1,6 +1,7 @@
 import {
   Body,
   Get,
+  Inject,
   HttpCode,
   NotFoundException,
   Param,
@@ -9,8 +10,8 @@ import {
   Res,
   UseFilters,
   UseGuards,
-  UseInterceptors,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -31,7 +32,6 @@ import {
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { CurrentAccount } from '../auth/current-account.decorator';
 import { CampaignCreationService } from '../campaigns/campaign-creation.service';
@@ -45,9 +45,18 @@ import {
   parseIdempotencyKey,
 } from '../campaigns/idempotency-key.service';
 import type { NewCampaign } from '../campaigns/new-campaign.interface';
-import type { CampaignAccount } from '../options/campaign-module-options.interface';
+import { CAMPAIGN_OPTIONS } from '../campaign.constants';
+import type {
+  CampaignAccount,
+  ResolvedCampaignOptions,
+} from '../options/campaign-module-options.interface';
 import { PlaybookOwnershipGuard } from '../playbooks/playbook-ownership.guard';
+import { CampaignBodyGuard } from './campaign-body.guard';
 import { CampaignExceptionFilter } from './campaign-exception.filter';
+import {
+  nodeRequestOf,
+  type CampaignRequest,
+} from './campaign-request.interface';
 import { CreateCampaignPipe } from './create-campaign.pipe';
 import {
   CREATED_CAMPAIGN_EXAMPLES,
@@ -63,7 +72,6 @@ import {
   CREATE_CAMPAIGN_EXAMPLES,
   CreateCampaignDto,
 } from './dto/create-campaign.dto';
-import { JsonBodyInterceptor } from './json-body.interceptor';
 
 /**
  * Routes of the module. Not decorated with `@Controller`: the module mounts a
@@ -77,12 +85,13 @@ export class CampaignController {
   constructor(
     private readonly campaigns: CampaignCreationService,
     private readonly queries: CampaignQueryService,
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
   ) {}
 
   @Post()
   @HttpCode(202)
-  @UseGuards(PlaybookOwnershipGuard)
-  @UseInterceptors(JsonBodyInterceptor)
+  @UseGuards(CampaignBodyGuard, PlaybookOwnershipGuard)
   @ApiOperation({
     summary: 'Create a campaign',
     description:
@@ -173,12 +182,12 @@ export class CampaignController {
   async create(
     @CurrentAccount() account: CampaignAccount,
     @Body(CreateCampaignPipe) campaign: NewCampaign,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: CampaignRequest,
+    @Res({ passthrough: true }) response: unknown,
   ): Promise<CreatedCampaign> {
     // After the body's 400: a request is checked whole before its key counts.
     const idempotencyKey = parseIdempotencyKey(
-      request.headersDistinct['idempotency-key'],
+      nodeRequestOf(request).headersDistinct['idempotency-key'],
     );
     const { campaign: created, replayed } = await this.campaigns.createOrReplay(
       account,
@@ -187,9 +196,14 @@ export class CampaignController {
         idempotencyKey,
       },
     );
-    const base = request.originalUrl.split('?')[0].replace(/\/+$/, '');
-    response.setHeader('Location', `${base}/${created.campaign_id}`);
-    if (replayed) response.setHeader('Idempotent-Replayed', 'true');
+    // From configuration only, never from the request line or Host header.
+    const adapter = this.adapterHost.httpAdapter;
+    adapter.setHeader(
+      response,
+      'Location',
+      `/${this.options.routePrefix}/${created.campaign_id}`,
+    );
+    if (replayed) adapter.setHeader(response, 'Idempotent-Replayed', 'true');
     return created;
   }
 

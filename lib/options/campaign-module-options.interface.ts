@@ -67,6 +67,8 @@ export interface CampaignModuleOptions {
   defaultTimezone?: string;
   /** Most contacts in one request. Default 10 000. */
   maxContactsPerCampaign?: number;
+  /** Largest `POST /campaign` body the module reads, in bytes. Default 16 MiB. */
+  maxBodyBytes?: number;
   recall?: RecallLimits;
   /** Rows per multi-row INSERT statement. Default 1 000. */
   insertChunkSize?: number;
@@ -89,6 +91,8 @@ export interface CampaignModuleExtras {
   dataSource?: string;
   /** Route prefix of the controller. Default `campaign`. */
   routePrefix?: string;
+  /** Register the module globally, as the official modules' `isGlobal`. Default false. */
+  isGlobal?: boolean;
 }
 
 export interface ResolvedCampaignOptions {
@@ -97,6 +101,7 @@ export interface ResolvedCampaignOptions {
   defaultCountry?: CountryCode;
   defaultTimezone: string;
   maxContactsPerCampaign: number;
+  maxBodyBytes: number;
   recall: Required<RecallLimits>;
   insertChunkSize: number;
   dialer?: CampaignDialer;
@@ -105,4 +110,6 @@ export interface ResolvedCampaignOptions {
   scheduler: Required<SchedulerOptions>;
   clock?: CampaignClock;
   eventEmitter?: CampaignEventSink;
+  /** Route prefix the controllers are mounted at, without slashes (from forRoot's `routePrefix`). */
+  routePrefix: string;
 }

@@ -5,15 +5,20 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_CALLING_WINDOW } from '../scheduler/calling-window.interface';
 import { assertValidCallingWindow } from '../scheduler/calling-window';
 import type {
+  CampaignModuleExtras,
   CampaignModuleOptions,
   ResolvedCampaignOptions,
 } from './campaign-module-options.interface';
+import { definedOnly, unknownOptionProblems } from './option-keys';
 
 export const CAMPAIGN_OPTION_DEFAULTS = {
   defaultTimezone: 'UTC',
   maxContactsPerCampaign: 10_000,
+  maxBodyBytes: 16 * 1024 * 1024,
   recall: { maxEntries: 10, maxMinutes: 43_200 },
   insertChunkSize: 1_000,
+  retryVoicemail: false,
+  routePrefix: 'campaign',
   scheduler: {
     enabled: true,
     tickIntervalMs: 1_000,
@@ -32,32 +37,55 @@ const MAX_BATCH_SIZE = 5_000;
 const defaultReplicaId = (): string =>
   `${hostname().slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
-/** The one place where defaults are merged and options are checked. */
+/** `a/b/` → `a/b`: the prefix as the routes and `Location` use it. */
+export const normalizeRoutePrefix = (prefix: string): string =>
+  prefix.replace(/^\/+|\/+$/g, '');
+
+/**
+ * The one place where defaults are merged and options are checked. An
+ * `undefined` value anywhere means "the default" (hosts pass `process.env.X`
+ * straight in); an unknown key anywhere fails.
+ */
 export function resolveCampaignOptions(
   options: CampaignModuleOptions = {},
+  extras: Pick<CampaignModuleExtras, 'routePrefix'> = {},
 ): ResolvedCampaignOptions {
+  const unknown = unknownOptionProblems(options);
+  if (unknown.length) throw new Error(unknown.join('; '));
+  const given = definedOnly(options);
   const resolved: ResolvedCampaignOptions = {
-    authenticate: options.authenticate,
-    findPlaybook: options.findPlaybook,
-    defaultCountry: options.defaultCountry,
+    authenticate: given.authenticate,
+    findPlaybook: given.findPlaybook,
+    defaultCountry: given.defaultCountry,
     defaultTimezone:
-      options.defaultTimezone ?? CAMPAIGN_OPTION_DEFAULTS.defaultTimezone,
+      given.defaultTimezone ?? CAMPAIGN_OPTION_DEFAULTS.defaultTimezone,
     maxContactsPerCampaign:
-      options.maxContactsPerCampaign ??
+      given.maxContactsPerCampaign ??
       CAMPAIGN_OPTION_DEFAULTS.maxContactsPerCampaign,
-    recall: { ...CAMPAIGN_OPTION_DEFAULTS.recall, ...options.recall },
+    maxBodyBytes: given.maxBodyBytes ?? CAMPAIGN_OPTION_DEFAULTS.maxBodyBytes,
+    recall: {
+      ...CAMPAIGN_OPTION_DEFAULTS.recall,
+      ...definedOnly(given.recall),
+    },
     insertChunkSize:
-      options.insertChunkSize ?? CAMPAIGN_OPTION_DEFAULTS.insertChunkSize,
-    dialer: options.dialer,
-    callingWindow: { ...DEFAULT_CALLING_WINDOW, ...options.callingWindow },
-    retryVoicemail: options.retryVoicemail ?? false,
-    clock: options.clock,
-    eventEmitter: options.eventEmitter,
+      given.insertChunkSize ?? CAMPAIGN_OPTION_DEFAULTS.insertChunkSize,
+    dialer: given.dialer,
+    callingWindow: {
+      ...DEFAULT_CALLING_WINDOW,
+      ...definedOnly(given.callingWindow),
+    },
+    retryVoicemail:
+      given.retryVoicemail ?? CAMPAIGN_OPTION_DEFAULTS.retryVoicemail,
+    clock: given.clock,
+    eventEmitter: given.eventEmitter,
     scheduler: {
       ...CAMPAIGN_OPTION_DEFAULTS.scheduler,
       replicaId: defaultReplicaId(),
-      ...options.scheduler,
+      ...definedOnly(given.scheduler),
     },
+    routePrefix: normalizeRoutePrefix(
+      extras.routePrefix ?? CAMPAIGN_OPTION_DEFAULTS.routePrefix,
+    ),
   };
   assertValidOptions(resolved);
   return resolved;
@@ -73,6 +101,7 @@ function assertValidOptions(o: ResolvedCampaignOptions): void {
   }
   for (const [name, value] of [
     ['maxContactsPerCampaign', o.maxContactsPerCampaign],
+    ['maxBodyBytes', o.maxBodyBytes],
     ['recall.maxEntries', o.recall.maxEntries],
     ['recall.maxMinutes', o.recall.maxMinutes],
     ['insertChunkSize', o.insertChunkSize],
@@ -94,8 +123,21 @@ function assertValidOptions(o: ResolvedCampaignOptions): void {
       `scheduler.batchSize must be at most ${MAX_BATCH_SIZE} (SQLite's bind-parameter limit)`,
     );
   }
-  if (o.scheduler.replicaId.length > 64) {
-    problems.push('scheduler.replicaId must be at most 64 characters');
+  if (
+    typeof o.scheduler.replicaId !== 'string' ||
+    !o.scheduler.replicaId.length ||
+    o.scheduler.replicaId.length > 64
+  ) {
+    problems.push('scheduler.replicaId must be a string of 1 to 64 characters');
+  }
+  if (typeof o.scheduler.enabled !== 'boolean') {
+    problems.push('scheduler.enabled must be true or false');
+  }
+  if (typeof o.retryVoicemail !== 'boolean') {
+    problems.push('retryVoicemail must be true or false');
+  }
+  if (!o.routePrefix || /[?#\s]/.test(o.routePrefix)) {
+    problems.push('routePrefix must be a non-empty path');
   }
   try {
     assertValidCallingWindow(o.callingWindow);

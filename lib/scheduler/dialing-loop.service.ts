@@ -5,7 +5,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
+import type { SchedulerRegistry } from '@nestjs/schedule';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CAMPAIGN_OPTIONS } from '../campaign.constants';
 import {
@@ -21,6 +21,7 @@ import {
 } from './call-dispatch.repository';
 import { emitCampaignEvents, emitRecordedEvents } from './dispatch-events';
 import { CAMPAIGN_CLOCK } from './campaign-clock.provider';
+import { CAMPAIGN_SCHEDULER_REGISTRY } from './campaign-scheduler-registry.provider';
 import type { CampaignClock } from './campaign-clock';
 import type {
   AttemptResult,
@@ -66,6 +67,7 @@ export class DialingLoopService
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
     @Inject(CAMPAIGN_CLOCK) private readonly clock: CampaignClock,
     private readonly calls: CallDispatchRepository,
+    @Inject(CAMPAIGN_SCHEDULER_REGISTRY)
     private readonly registry: SchedulerRegistry,
     private readonly events: CampaignEventsService,
   ) {

@@ -6,12 +6,21 @@ import { FORBIDDEN_KEYS } from './custom-fields.validator';
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 /**
+ * Deepest nesting a body may have (the deepest valid field,
+ * `contacts.0.custom_fields.key`, is at level 4): class-transformer recurses
+ * and overflows the stack around a thousand levels.
+ */
+export const MAX_BODY_DEPTH = 16;
+
+/**
  * Walks the whole body for what must never reach class-transformer or the
- * database: prototype keys at any depth, control characters (PostgreSQL
- * refuses NUL) and strings with lone surrogates.
+ * database: nesting deeper than {@link MAX_BODY_DEPTH}, prototype keys at any
+ * depth, control characters (PostgreSQL refuses NUL) and strings with lone
+ * surrogates.
  */
 export function scanBody(value: unknown, path = ''): FieldProblem[] {
   const problems: FieldProblem[] = [];
+  let tooDeep = false;
   // The keys from the root to the node being visited; a path is only
   // spelled out for a problem.
   const keys: string[] = [];
@@ -31,6 +40,17 @@ export function scanBody(value: unknown, path = ''): FieldProblem[] {
       return;
     }
     if (typeof node !== 'object' || node === null) return;
+    if (depth >= MAX_BODY_DEPTH) {
+      // Reported once, at the first place found: the walk stops going down.
+      if (!tooDeep) {
+        problems.push({
+          field: pathOf(depth) || 'body',
+          message: `nests deeper than ${MAX_BODY_DEPTH} levels`,
+        });
+      }
+      tooDeep = true;
+      return;
+    }
     for (const key of Object.keys(node)) {
       keys[depth] = key;
       if (FORBIDDEN_KEYS.has(key)) {

@@ -13,7 +13,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { CampaignModule, campaignJsonBodyParser } from '../../lib';
+import { CampaignModule, campaignBodyParser } from '../../lib';
 import {
   buildCampaignOpenApiDocument,
   setupCampaignOpenApiDocs,
@@ -465,8 +465,8 @@ describe('sample-app docs setup', () => {
       ],
     }).compile();
     moduleRef.useLogger(false);
-    app = moduleRef.createNestApplication({ bodyParser: false });
-    app.use(campaignJsonBodyParser());
+    app = moduleRef.createNestApplication();
+    app.use(campaignBodyParser());
     // As sample-app/main.ts does: set up before the app starts.
     setupCampaignOpenApiDocs(app);
     await app.init();

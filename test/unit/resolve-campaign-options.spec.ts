@@ -8,6 +8,8 @@ describe('resolveCampaignOptions', () => {
       defaultCountry: undefined,
       defaultTimezone: 'UTC',
       maxContactsPerCampaign: 10_000,
+      maxBodyBytes: 16 * 1024 * 1024,
+      routePrefix: 'campaign',
       recall: { maxEntries: 10, maxMinutes: 43_200 },
       insertChunkSize: 1_000,
       dialer: undefined,
@@ -46,5 +48,57 @@ describe('resolveCampaignOptions', () => {
     ).toThrow(
       'Invalid CampaignModule options: defaultTimezone "Mars/Olympus" is not an IANA zone; defaultCountry "XX" is not supported; maxContactsPerCampaign must be a positive integer',
     );
+  });
+
+  it('takes undefined anywhere as the default (options straight from process.env)', () => {
+    const env: Record<string, string | undefined> = {};
+    const resolved = resolveCampaignOptions({
+      defaultTimezone: env.CAMPAIGN_TZ,
+      maxContactsPerCampaign: undefined,
+      recall: { maxEntries: undefined },
+      callingWindow: { start: undefined, end: '21:00' },
+      scheduler: { replicaId: env.REPLICA_ID, tickIntervalMs: undefined },
+    });
+    expect(resolved.defaultTimezone).toBe('UTC');
+    expect(resolved.maxContactsPerCampaign).toBe(10_000);
+    expect(resolved.recall.maxEntries).toBe(10);
+    expect(resolved.callingWindow).toEqual({
+      start: '09:00',
+      end: '21:00',
+      days: [1, 2, 3, 4, 5, 6],
+    });
+    expect(resolved.scheduler.tickIntervalMs).toBe(1_000);
+    expect(resolved.scheduler.replicaId).toMatch(/^.+-\d+-[0-9a-f]{6}$/);
+  });
+
+  it('fails on an unknown key at any level, naming it', () => {
+    expect(() =>
+      resolveCampaignOptions({ schedular: { enabled: false } } as never),
+    ).toThrow('Unknown CampaignModule option "schedular"');
+    expect(() =>
+      resolveCampaignOptions({ scheduler: { tickInterval: 5 } } as never),
+    ).toThrow('Unknown CampaignModule option "scheduler.tickInterval"');
+    expect(() =>
+      resolveCampaignOptions({
+        recall: { maxEntires: 3 },
+        callingWindow: { stop: '20:00' },
+      } as never),
+    ).toThrow(
+      'Unknown CampaignModule option "recall.maxEntires"; Unknown CampaignModule option "callingWindow.stop"',
+    );
+    expect(() =>
+      resolveCampaignOptions({ scheduler: 'fast' } as never),
+    ).toThrow('CampaignModule option "scheduler" must be an object');
+  });
+
+  it('names a wrong type instead of crashing', () => {
+    expect(() =>
+      resolveCampaignOptions({ scheduler: { replicaId: 42 as never } }),
+    ).toThrow('scheduler.replicaId must be a string of 1 to 64 characters');
+    expect(() =>
+      resolveCampaignOptions({
+        scheduler: { tickIntervalMs: '1000' as never },
+      }),
+    ).toThrow('scheduler.tickIntervalMs must be a positive integer');
   });
 });

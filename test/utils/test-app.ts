@@ -3,6 +3,7 @@ import type {
   INestApplication,
   ModuleMetadata,
 } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
@@ -12,7 +13,7 @@ import {
   CAMPAIGN_DATA_SOURCE,
   CAMPAIGN_ENTITIES,
   CampaignModule,
-  campaignJsonBodyParser,
+  campaignBodyParser,
   getCampaignMigrations,
   PlaybookService,
   type CampaignModuleOptions,
@@ -35,7 +36,40 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export type TestPlatform = 'express' | 'fastify';
+
+const ALL_PLATFORMS: readonly TestPlatform[] = ['express', 'fastify'];
+
+/** HTTP platforms the HTTP suites run on; override with TEST_PLATFORMS=express. */
+export const TEST_PLATFORMS: TestPlatform[] = (() => {
+  const wanted = (process.env.TEST_PLATFORMS ?? '')
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean);
+  for (const p of wanted) {
+    if (!ALL_PLATFORMS.includes(p as TestPlatform)) {
+      throw new Error(`TEST_PLATFORMS contains unknown platform "${p}"`);
+    }
+  }
+  return wanted.length
+    ? ALL_PLATFORMS.filter((p) => wanted.includes(p))
+    : [...ALL_PLATFORMS];
+})();
+
+/** Every (dialect, platform) pair, for `describe.each`. */
+export function httpMatrix(
+  dialects: readonly TestDialect[],
+): [TestDialect, TestPlatform][] {
+  return dialects.flatMap((d) =>
+    TEST_PLATFORMS.map((p): [TestDialect, TestPlatform] => [d, p]),
+  );
+}
+
 export interface TestAppConfig {
+  /** HTTP platform of the app. Default express. */
+  platform?: TestPlatform;
+  /** Register `campaignBodyParser()` as a host following the README would. Default true. */
+  campaignBodyParser?: boolean;
   options?: CampaignModuleOptions;
   /** Replace the module import (forRootAsync variants, host authenticate). */
   campaignModule?: DynamicModule;
@@ -70,9 +104,17 @@ export async function createTestApp(
     ],
   }).compile();
   moduleRef.useLogger(false);
-  const app = moduleRef.createNestApplication({ bodyParser: false });
-  app.use(campaignJsonBodyParser());
+  const app =
+    config.platform === 'fastify'
+      ? moduleRef.createNestApplication(new FastifyAdapter())
+      : moduleRef.createNestApplication();
+  if (config.campaignBodyParser !== false) app.use(campaignBodyParser());
   await app.init();
+  if (config.platform === 'fastify') {
+    await (
+      app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }
+    ).ready();
+  }
   const dataSource = app.get<DataSource>(CAMPAIGN_DATA_SOURCE);
   const { token } = await app
     .get(ApiTokenService)
