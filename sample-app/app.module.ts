@@ -1,12 +1,20 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CampaignModule, SimulatedDialer } from '../lib';
+import {
+  CampaignModule,
+  campaignDataSourceFactory,
+  SimulatedDialer,
+} from '../lib';
 import { sampleDataSourceOptions } from './database-options';
 import { DemoSeedService } from './demo-seed.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forRootAsync({ useFactory: () => sampleDataSourceOptions() }),
+    TypeOrmModule.forRootAsync({
+      useFactory: () => sampleDataSourceOptions(),
+      // Runs the migrations one replica at a time (PostgreSQL advisory lock).
+      dataSourceFactory: campaignDataSourceFactory,
+    }),
     CampaignModule.forRoot({
       defaultTimezone: 'UTC',
       // A simulated provider: a few seconds per call, mixed outcomes.

@@ -2,7 +2,12 @@ import { resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { CAMPAIGN_ENTITIES, getCampaignMigrations } from '../lib';
 
-/** SQLite under ./data by default; a postgres:// DATABASE_URL switches to PostgreSQL. */
+/**
+ * SQLite under ./data by default; a postgres:// DATABASE_URL switches to
+ * PostgreSQL. `migrationsRun` stays off: app.module.ts runs the migrations
+ * with campaignDataSourceFactory, under an advisory lock on PostgreSQL, so
+ * many replicas can boot at once on an empty database.
+ */
 export function sampleDataSourceOptions(
   env: NodeJS.ProcessEnv = process.env,
 ): DataSourceOptions {
@@ -13,7 +18,7 @@ export function sampleDataSourceOptions(
       url,
       entities: CAMPAIGN_ENTITIES,
       migrations: getCampaignMigrations('postgres'),
-      migrationsRun: true,
+      migrationsRun: false,
     };
   }
   if (url) {
@@ -24,6 +29,6 @@ export function sampleDataSourceOptions(
     database: resolve(env.SQLITE_PATH ?? 'data/sample-app.sqlite'),
     entities: CAMPAIGN_ENTITIES,
     migrations: getCampaignMigrations('better-sqlite3'),
-    migrationsRun: true,
+    migrationsRun: false,
   };
 }

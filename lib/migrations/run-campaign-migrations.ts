@@ -52,7 +52,6 @@ export async function runCampaignMigrations(
         migrate(dataSource, transaction, runner),
       );
     case 'better-sqlite3':
-    case 'sqlite':
       return migrate(dataSource, transaction);
     default:
       throw new Error(
