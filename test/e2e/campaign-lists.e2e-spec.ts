@@ -13,6 +13,11 @@ import {
   type LoopTestApp,
 } from '../support/loop-test-app';
 import type { ScriptedDialer } from '../support/scripted-dialer';
+import {
+  createTestApp,
+  TEST_PLATFORMS,
+  type TestPlatform,
+} from '../utils/test-app';
 import { TEST_DIALECTS } from '../utils/test-database';
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UNKNOWN_ID = '2b7c5a9e-3f1d-4c2a-9d8e-5f6a7b8c9d0e';
@@ -591,8 +596,10 @@ describe.each(TEST_DIALECTS)('campaign lists (%s)', (dialect) => {
     ];
 
     /** The three list routes, each with more items than the default page. */
-    const seed = async () => {
-      await start();
+    const seed = async (platform: TestPlatform) => {
+      // The lists need no loop: a plain app, on each HTTP platform (their
+      // query-string parsers differ).
+      t = (await createTestApp(dialect, { platform })) as LoopTestApp;
       const contacts = Array.from(
         { length: LIST_PAGE_LIMIT.default + 1 },
         (_, i) => ({ phone: phone(i + 1) }),
@@ -610,91 +617,97 @@ describe.each(TEST_DIALECTS)('campaign lists (%s)', (dialect) => {
       };
     };
 
-    it('answers every bad limit, cursor or unknown parameter with the same 400 on every list', async () => {
-      const routes = await seed();
-      for (const [query, errors] of REJECTED) {
-        const bodies: Record<string, unknown> = {};
-        for (const [name, path] of Object.entries(routes)) {
-          const res = await get(`${path}?${query}`);
-          bodies[name] = { status: res.status, body: res.body as unknown };
+    it.each(TEST_PLATFORMS)(
+      'answers every bad limit, cursor or unknown parameter with the same 400 on every list (%s)',
+      async (platform) => {
+        const routes = await seed(platform);
+        for (const [query, errors] of REJECTED) {
+          const bodies: Record<string, unknown> = {};
+          for (const [name, path] of Object.entries(routes)) {
+            const res = await get(`${path}?${query}`);
+            bodies[name] = { status: res.status, body: res.body as unknown };
+          }
+          const expected = {
+            status: 400,
+            body: {
+              statusCode: 400,
+              error: 'Bad Request',
+              message: errors.map((e) => `${e.field}: ${e.message}`),
+              errors,
+            },
+          };
+          expect({ query, bodies }).toEqual({
+            query,
+            bodies: {
+              campaigns: expected,
+              calls: expected,
+              'do-not-call': expected,
+            },
+          });
         }
+        // Direct callers of the services get the same 400.
         const expected = {
           status: 400,
-          body: {
-            statusCode: 400,
-            error: 'Bad Request',
-            message: errors.map((e) => `${e.field}: ${e.message}`),
-            errors,
-          },
+          response: { errors: [LIMIT_PROBLEM] },
         };
-        expect({ query, bodies }).toEqual({
-          query,
-          bodies: {
-            campaigns: expected,
-            calls: expected,
-            'do-not-call': expected,
+        await expect(
+          t.app.get(CampaignListService).listCampaigns(
+            { id: t.accountId },
+            {
+              limit: 0,
+            },
+          ),
+        ).rejects.toMatchObject(expected);
+        await expect(
+          t.app.get(DoNotCallService).list(t.accountId, 0),
+        ).rejects.toMatchObject(expected);
+        await expect(
+          t.app.get(DoNotCallService).list(t.accountId, 10, 'x'),
+        ).rejects.toMatchObject({
+          status: 400,
+          response: {
+            errors: [{ field: 'cursor', message: 'is not a valid cursor' }],
           },
         });
-      }
-      // Direct callers of the services get the same 400.
-      const expected = {
-        status: 400,
-        response: { errors: [LIMIT_PROBLEM] },
-      };
-      await expect(
-        t.app.get(CampaignListService).listCampaigns(
-          { id: t.accountId },
-          {
-            limit: 0,
-          },
-        ),
-      ).rejects.toMatchObject(expected);
-      await expect(
-        t.app.get(DoNotCallService).list(t.accountId, 0),
-      ).rejects.toMatchObject(expected);
-      await expect(
-        t.app.get(DoNotCallService).list(t.accountId, 10, 'x'),
-      ).rejects.toMatchObject({
-        status: 400,
-        response: {
-          errors: [{ field: 'cursor', message: 'is not a valid cursor' }],
-        },
-      });
-      // Validation comes after authentication, on every list.
-      for (const path of Object.values(routes)) {
-        await get(`${path}?limit=0`, null).expect(401);
-      }
-    });
-
-    it('takes the same limits on every list, with the same default', async () => {
-      const routes = await seed();
-      for (const [query, size] of ACCEPTED) {
-        for (const [name, path] of Object.entries(routes)) {
-          const res = await get(query ? `${path}?${query}` : path);
-          const page = res.body as Page;
-          expect({ name, query, status: res.status }).toEqual({
-            name,
-            query,
-            status: 200,
-          });
-          // Every list holds default + 1 items.
-          const length = Math.min(size, LIST_PAGE_LIMIT.default + 1);
-          expect({ name, query, length: page.data.length }).toEqual({
-            name,
-            query,
-            length,
-          });
-          expect(page.next_cursor === null).toBe(
-            length === LIST_PAGE_LIMIT.default + 1,
-          );
+        // Validation comes after authentication, on every list.
+        for (const path of Object.values(routes)) {
+          await get(`${path}?limit=0`, null).expect(401);
         }
-      }
-      // The do-not-call cursor still walks the list.
-      const pages = await walk<{ phone: string }>(
-        `${routes['do-not-call']}?limit=20`,
-      );
-      expect(pages.map((p) => p.data.length)).toEqual([20, 20, 11]);
-    });
+      },
+    );
+
+    it.each(TEST_PLATFORMS)(
+      'takes the same limits on every list, with the same default (%s)',
+      async (platform) => {
+        const routes = await seed(platform);
+        for (const [query, size] of ACCEPTED) {
+          for (const [name, path] of Object.entries(routes)) {
+            const res = await get(query ? `${path}?${query}` : path);
+            const page = res.body as Page;
+            expect({ name, query, status: res.status }).toEqual({
+              name,
+              query,
+              status: 200,
+            });
+            // Every list holds default + 1 items.
+            const length = Math.min(size, LIST_PAGE_LIMIT.default + 1);
+            expect({ name, query, length: page.data.length }).toEqual({
+              name,
+              query,
+              length,
+            });
+            expect(page.next_cursor === null).toBe(
+              length === LIST_PAGE_LIMIT.default + 1,
+            );
+          }
+        }
+        // The do-not-call cursor still walks the list.
+        const pages = await walk<{ phone: string }>(
+          `${routes['do-not-call']}?limit=20`,
+        );
+        expect(pages.map((p) => p.data.length)).toEqual([20, 20, 11]);
+      },
+    );
   });
 
   it('documents the three list routes with their query parameters', async () => {
