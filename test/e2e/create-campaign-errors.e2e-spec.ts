@@ -1,14 +1,19 @@
 import { ApiTokenService, PlaybookService } from '../../lib';
 import { TEST_DIALECTS } from '../utils/test-database';
-import { countWritten, createTestApp, type TestApp } from '../utils/test-app';
+import {
+  countWritten,
+  createTestApp,
+  type TestApp,
+  httpMatrix,
+} from '../utils/test-app';
 
-describe.each(TEST_DIALECTS)(
-  'POST /campaign, error rows of the seed (%s)',
-  (dialect) => {
+describe.each(httpMatrix(TEST_DIALECTS))(
+  'POST /campaign, error rows of the seed (%s, %s)',
+  (dialect, platform) => {
     let t: TestApp;
     let foreignPlaybookId: string;
     beforeAll(async () => {
-      t = await createTestApp(dialect);
+      t = await createTestApp(dialect, { platform });
       foreignPlaybookId = (
         await t.app
           .get(PlaybookService)

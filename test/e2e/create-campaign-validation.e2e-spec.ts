@@ -5,7 +5,12 @@
  */
 import type { Response } from 'supertest';
 import { TEST_DIALECTS } from '../utils/test-database';
-import { countWritten, createTestApp, type TestApp } from '../utils/test-app';
+import {
+  countWritten,
+  createTestApp,
+  type TestApp,
+  httpMatrix,
+} from '../utils/test-app';
 
 interface Ctx {
   /** The seeded playbook of the test account. */
@@ -733,17 +738,18 @@ const names = (res: Response): string[] =>
 const describeResponse = (res: Response): string =>
   `${res.status} ${JSON.stringify(res.body).slice(0, 500)}`;
 
-describe.each(TEST_DIALECTS)(
-  'POST /campaign rejects bad input (%s)',
-  (dialect) => {
+describe.each(httpMatrix(TEST_DIALECTS))(
+  'POST /campaign rejects bad input (%s, %s)',
+  (dialect, platform) => {
     let t: TestApp;
     let small: TestApp;
     const ctx = (): Ctx => ({ pb: t.playbookId });
 
     beforeAll(async () => {
       [t, small] = await Promise.all([
-        createTestApp(dialect),
+        createTestApp(dialect, { platform }),
         createTestApp(dialect, {
+          platform,
           options: { maxContactsPerCampaign: MAX_CONTACTS_SMALL },
         }),
       ]);

@@ -1,5 +1,10 @@
 import { TEST_DIALECTS } from '../utils/test-database';
-import { countWritten, createTestApp, type TestApp } from '../utils/test-app';
+import {
+  countWritten,
+  createTestApp,
+  type TestApp,
+  httpMatrix,
+} from '../utils/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -19,12 +24,12 @@ const time = (value: string | Date): number =>
     ? value.getTime()
     : Date.parse(`${value.replace(' ', 'T')}Z`);
 
-describe.each(TEST_DIALECTS)(
-  'POST /campaign, seed examples (%s)',
-  (dialect) => {
+describe.each(httpMatrix(TEST_DIALECTS))(
+  'POST /campaign, seed examples (%s, %s)',
+  (dialect, platform) => {
     let t: TestApp;
     beforeAll(async () => {
-      t = await createTestApp(dialect);
+      t = await createTestApp(dialect, { platform });
     });
     afterAll(() => t.close());
 

@@ -1,5 +1,7 @@
 import { Body, Controller, Module, Post } from '@nestjs/common';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { TEST_DIALECTS } from '../utils/test-database';
 import {
@@ -178,6 +180,66 @@ describe.each(httpMatrix(TEST_DIALECTS))(
         .post({ ...valid(), padding: 'x'.repeat(300 * 1024) })
         .expect(413);
       expect(res.body.message).toEqual(['body: the request body is too large']);
+    });
+
+    /** POSTs `chunks` with chunked transfer encoding (no length announced). */
+    const streamed = (
+      chunks: Buffer[],
+      headers: Record<string, string> = {},
+    ): Promise<{ status: number; body: string }> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/campaign',
+            headers: {
+              Authorization: `Bearer ${t.token}`,
+              'Content-Type': 'application/json',
+              ...headers,
+            },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (c) => (body += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        for (const chunk of chunks) req.write(chunk);
+        req.end();
+      });
+
+    it('413 for a streamed body that grows past maxBodyBytes', async () => {
+      const before = await countWritten(t);
+      const head = Buffer.from(
+        `{"playbook_id":"${t.playbookId}","contacts":[{"phone":"+34612345678"}],"pad":"`,
+      );
+      const pad = Buffer.alloc(64 * 1024, 0x78);
+      const answer = await streamed([head, pad, pad, pad, pad, pad]);
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body).message).toEqual([
+        'body: the request body is too large',
+      ]);
+      expect(await countWritten(t)).toEqual(before);
+    });
+
+    it('reads a gzip body, counting the decoded bytes against the limit', async () => {
+      const ok = await streamed([gzipSync(JSON.stringify(valid()))], {
+        'Content-Encoding': 'gzip',
+      });
+      expect(ok.status).toBe(202);
+      // 1 MB of one letter compresses to about 1 kB: the limit still holds.
+      const bomb = gzipSync(
+        JSON.stringify({ ...valid(), pad: 'x'.repeat(1024 * 1024) }),
+      );
+      const refused = await streamed([bomb], { 'Content-Encoding': 'gzip' });
+      expect(refused.status).toBe(413);
+      const unknown = await streamed([Buffer.from('{}')], {
+        'Content-Encoding': 'compress',
+      });
+      expect(unknown.status).toBe(415);
     });
 
     it('415 for a body that is not JSON, 400 for malformed JSON, 401 first', async () => {

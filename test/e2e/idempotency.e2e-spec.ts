@@ -5,7 +5,12 @@ import {
   PlaybookService,
 } from '../../lib';
 import { TEST_DIALECTS, type TestDialect } from '../utils/test-database';
-import { countWritten, createTestApp, type TestApp } from '../utils/test-app';
+import {
+  countWritten,
+  createTestApp,
+  type TestApp,
+  httpMatrix,
+} from '../utils/test-app';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -26,9 +31,9 @@ const stored = (dialect: TestDialect, date: Date): Date | string =>
     ? date
     : date.toISOString().replace('T', ' ').replace('Z', '');
 
-describe.each(TEST_DIALECTS)(
-  'POST /campaign with Idempotency-Key (%s)',
-  (dialect) => {
+describe.each(httpMatrix(TEST_DIALECTS))(
+  'POST /campaign with Idempotency-Key (%s, %s)',
+  (dialect, platform) => {
     let t: TestApp;
     let other: { token: string; playbookId: string };
     let sequence = 0;
@@ -37,7 +42,7 @@ describe.each(TEST_DIALECTS)(
     const newKey = (label: string) => `${label}-${dialect}-${++sequence}`;
 
     beforeAll(async () => {
-      t = await createTestApp(dialect);
+      t = await createTestApp(dialect, { platform });
       const { token } = await t.app
         .get(ApiTokenService)
         .issue('acct-other', { name: 'other' });

@@ -4,7 +4,11 @@ import {
   type CampaignModuleOptions,
   type TickReport,
 } from '../../lib';
-import { createTestApp, type TestApp } from '../utils/test-app';
+import {
+  createTestApp,
+  type TestApp,
+  type TestPlatform,
+} from '../utils/test-app';
 import type { TestDialect } from '../utils/test-database';
 import { FakeClock } from './fake-clock';
 import { ScriptedDialer } from './scripted-dialer';
@@ -31,10 +35,12 @@ export async function createLoopTestApp(
   dialect: TestDialect,
   script: ConstructorParameters<typeof ScriptedDialer>[0] = {},
   options: CampaignModuleOptions = {},
+  platform: TestPlatform = 'express',
 ): Promise<LoopTestApp> {
   const clock = new FakeClock(new Date());
   const dialer = new ScriptedDialer(script);
   const app = await createTestApp(dialect, {
+    platform,
     options: {
       dialer,
       clock,
