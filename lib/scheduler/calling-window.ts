@@ -1,5 +1,8 @@
 import { DateTime } from 'luxon';
-import { isIanaTimeZone } from '../validation/time-zone.validator';
+import {
+  canonicalTimeZone,
+  isIanaTimeZone,
+} from '../validation/time-zone.validator';
 import type { CallingWindow } from './calling-window.interface';
 
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -48,19 +51,25 @@ export function resolveZone(
  *   01:30 and stays closed during the repeated 01:00–01:30.
  *
  * Throws if the window is invalid, `due` is an invalid Date or `zone` is not
- * a valid IANA zone (see `resolveZone`).
+ * a valid IANA zone (see `resolveZone`). `zone` may be spelled in any case or
+ * be an alias: the computation uses its canonical name.
  */
 export function nextCallingTime(
   due: Date,
-  zone: string,
+  zoneName: string,
   window: CallingWindow,
 ): Date {
   const { startMinutes, endMinutes, days } = parseCallingWindow(window);
   if (Number.isNaN(due.getTime())) {
     throw new Error('nextCallingTime: `due` is an invalid Date');
   }
-  if (!isIanaTimeZone(zone)) {
-    throw new Error(`nextCallingTime: "${zone}" is not a valid IANA time zone`);
+  // luxon keeps a zone and an Intl formatter per distinct name for good:
+  // only canonical names (a bounded set) reach it, not every spelling.
+  const zone = canonicalTimeZone(zoneName);
+  if (zone === undefined) {
+    throw new Error(
+      `nextCallingTime: ${JSON.stringify(String(zoneName).slice(0, 64))} is not a valid IANA time zone`,
+    );
   }
   const local = DateTime.fromJSDate(due, { zone });
   const firstDate = DateTime.utc(local.year, local.month, local.day);
