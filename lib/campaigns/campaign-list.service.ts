@@ -309,15 +309,14 @@ export const LIST_QUERY_MESSAGES = {
 } as const;
 
 /**
- * The checks of the query DTOs, for callers of the service that skip HTTP:
- * throws one 400 naming every failing option; returns the page size.
+ * `limit` and `cursor` as the list query DTOs check them, for the services'
+ * callers that skip HTTP: the one copy of those rules outside the DTOs.
  */
-function checkOptions(
-  options: ListPageOptions & { status?: string },
+export function listPageProblems(
+  limit: number,
+  cursor: string | undefined,
   decodedCursor: unknown,
-  statuses: readonly string[],
-): number {
-  const { limit = LIST_PAGE_LIMIT.default, cursor, status } = options;
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (
     !Number.isInteger(limit) ||
@@ -329,6 +328,20 @@ function checkOptions(
   if (cursor !== undefined && decodedCursor === null) {
     problems.push({ field: 'cursor', message: LIST_QUERY_MESSAGES.cursor });
   }
+  return problems;
+}
+
+/**
+ * The checks of the query DTOs, for callers of the service that skip HTTP:
+ * throws one 400 naming every failing option; returns the page size.
+ */
+function checkOptions(
+  options: ListPageOptions & { status?: string },
+  decodedCursor: unknown,
+  statuses: readonly string[],
+): number {
+  const { limit = LIST_PAGE_LIMIT.default, cursor, status } = options;
+  const problems = listPageProblems(limit, cursor, decodedCursor);
   if (status !== undefined && !statuses.includes(status)) {
     problems.push({
       field: 'status',

@@ -4,14 +4,11 @@ import { MoreThan } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
 import {
   LIST_PAGE_LIMIT,
-  LIST_QUERY_MESSAGES,
+  listPageProblems,
 } from '../campaigns/campaign-list.service';
 import { DoNotCallEntity } from '../entities/do-not-call.entity';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
-import {
-  InvalidCampaignRequestException,
-  type FieldProblem,
-} from '../validation/field-problem';
+import { InvalidCampaignRequestException } from '../validation/field-problem';
 import type { ParseResult } from '../validation/parse-result';
 import { normalizePhoneNumber } from '../validation/phone-number.normalizer';
 import { runTransaction } from '../database/run-transaction';
@@ -125,16 +122,10 @@ function toEntry(row: DoNotCallEntity): DoNotCallEntry {
 
 /** The checks of the query DTO, for callers of the service that skip HTTP. */
 function checkPage(limit: number, cursor: string | undefined): void {
-  const problems: FieldProblem[] = [];
-  if (
-    !Number.isInteger(limit) ||
-    limit < LIST_PAGE_LIMIT.min ||
-    limit > LIST_PAGE_LIMIT.max
-  ) {
-    problems.push({ field: 'limit', message: LIST_QUERY_MESSAGES.limit });
-  }
-  if (cursor !== undefined && decodeDoNotCallCursor(cursor) === null) {
-    problems.push({ field: 'cursor', message: LIST_QUERY_MESSAGES.cursor });
-  }
+  const problems = listPageProblems(
+    limit,
+    cursor,
+    cursor === undefined ? undefined : decodeDoNotCallCursor(cursor),
+  );
   if (problems.length) throw new InvalidCampaignRequestException(problems);
 }

@@ -242,7 +242,7 @@ describe.each(httpMatrix(TEST_DIALECTS))(
       expect(unknown.status).toBe(415);
     });
 
-    it('415 for a body that is not JSON, 400 for malformed JSON, 401 first', async () => {
+    it('415 for a body that is not JSON, 400 for malformed JSON, 401 before either', async () => {
       const auth = `Bearer ${t.token}`;
       let res = await t
         .http()
@@ -262,17 +262,13 @@ describe.each(httpMatrix(TEST_DIALECTS))(
         .send('{bad')
         .expect(400);
       expect(res.body.message).toEqual(['body: malformed JSON']);
+      // Unauthenticated, the same bodies are a 401 (401 before the body's
+      // 400 is in create-campaign-errors).
       await t
         .http()
         .post('/campaign')
         .set('Content-Type', 'text/plain')
         .send('hello')
-        .expect(401);
-      await t
-        .http()
-        .post('/campaign')
-        .set('Content-Type', 'application/json')
-        .send('{bad')
         .expect(401);
     });
 
