@@ -395,3 +395,30 @@ describe.each(httpMatrix(TEST_DIALECTS))(
     });
   },
 );
+
+describe.each(httpMatrix(TEST_DIALECTS))(
+  'large requests with the default limits (%s, %s)',
+  (dialect, platform: TestPlatform) => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp(dialect, { platform });
+    });
+    afterAll(() => t.close());
+
+    it('takes 10 000 contacts in a body over the default limits of both platforms', async () => {
+      const contacts = Array.from({ length: 10_000 }, (_, i) => ({
+        phone: `+3461${String(i).padStart(7, '0')}`,
+        first_name: `Contact ${i}`,
+        email: `contact${i}@example.com`,
+        custom_fields: { crm_id: `crm-${i}` },
+      }));
+      const body = { playbook_id: t.playbookId, contacts };
+      // Over Express's 100 kB and Fastify's 1 MiB.
+      expect(Buffer.byteLength(JSON.stringify(body))).toBeGreaterThan(
+        1024 * 1024,
+      );
+      const res = await t.post(body).expect(202);
+      expect(res.body).toMatchObject({ contacts: 10_000, calls: 10_000 });
+    });
+  },
+);
