@@ -6,6 +6,10 @@ import { insertRows } from '../database/multi-row-insert';
 import { runTransaction } from '../database/run-transaction';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
 import { CampaignEventsService } from '../events/campaign-events.service';
+import type { CallingWindow } from '../scheduler/calling-window.interface';
+import { parseCampaignCallingWindow } from '../validation/calling-window.parser';
+import { InvalidCampaignRequestException } from '../validation/field-problem';
+import { canonicalTimeZone } from '../validation/time-zone.validator';
 import type {
   CampaignAccount,
   ResolvedCampaignOptions,
@@ -81,6 +85,7 @@ export class CampaignCreationService {
   ): Promise<CampaignCreationResult> {
     const { idempotencyKey } = options;
     if (idempotencyKey !== undefined) assertValidIdempotencyKey(idempotencyKey);
+    const rules = campaignCallingRules(request);
     const contacts = mergeDuplicateContacts(request.contacts);
     const campaignId = randomUUID();
     const status = request.launchAt ? 'scheduled' : 'running';
@@ -101,7 +106,7 @@ export class CampaignCreationService {
           manager,
           account.id,
           idempotencyKey,
-          hashCampaignRequest(request),
+          hashCampaignRequest({ ...request, ...rules }),
           created,
           now,
         );
@@ -126,6 +131,8 @@ export class CampaignCreationService {
             request.contacts.length - contacts.length,
             this.dialect.date(now),
             request.launchAt ? null : this.dialect.date(now),
+            rules.timezone,
+            rules.callingWindow && JSON.stringify(rules.callingWindow),
           ],
         ],
         1,
@@ -178,4 +185,27 @@ export class CampaignCreationService {
       this.events.emit({ type: 'campaign.started', ...event });
     }
   }
+}
+
+/**
+ * A campaign's `timezone` and `calling_window` as stored: the canonical zone
+ * name, the window's days ascending, null for absent. The HTTP pipe has
+ * checked them already; a direct caller of the service gets the same 400.
+ */
+function campaignCallingRules(request: NewCampaign): {
+  timezone: string | null;
+  callingWindow: CallingWindow | null;
+} {
+  let timezone: string | null = null;
+  if (request.timezone !== undefined && request.timezone !== null) {
+    timezone = canonicalTimeZone(request.timezone) ?? null;
+    if (timezone === null) {
+      throw new InvalidCampaignRequestException([
+        { field: 'timezone', message: 'must be a valid IANA time zone' },
+      ]);
+    }
+  }
+  const window = parseCampaignCallingWindow(request.callingWindow);
+  if (!window.ok) throw new InvalidCampaignRequestException(window.problems);
+  return { timezone, callingWindow: window.value };
 }

@@ -17,6 +17,7 @@ import {
   type CampaignStatus,
 } from '../entities/campaign-status';
 import type { CampaignAccount } from '../options/campaign-module-options.interface';
+import type { CallingWindow } from '../scheduler/calling-window.interface';
 import {
   InvalidCampaignRequestException,
   type FieldProblem,
@@ -111,6 +112,8 @@ interface CampaignRow {
   status: CampaignStatus;
   launch_at: unknown;
   recall: unknown;
+  timezone: string | null;
+  calling_window: unknown;
   calls_count: number | string;
   created_at: unknown;
   started_at: unknown;
@@ -211,7 +214,8 @@ export class CampaignListService {
       );
     }
     const rows = (await this.dataSource.query(
-      `SELECT id, playbook_id, status, launch_at, recall, calls_count,
+      `SELECT id, playbook_id, status, launch_at, recall, timezone,
+              calling_window, calls_count,
               created_at, started_at, completed_at,
               ${this.createdAtKey} AS cursor_key
          FROM campaigns
@@ -286,6 +290,11 @@ export class CampaignListService {
       playbook_id: row.playbook_id,
       launch_at: this.iso(row.launch_at),
       recall: this.dialect.readJson<number[]>(row.recall),
+      timezone: row.timezone,
+      calling_window:
+        row.calling_window === null || row.calling_window === undefined
+          ? null
+          : this.dialect.readJson<CallingWindow>(row.calling_window),
       created_at: this.iso(row.created_at) as string,
       started_at: this.iso(row.started_at),
       completed_at: this.iso(row.completed_at),

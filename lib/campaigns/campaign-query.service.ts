@@ -7,6 +7,7 @@ import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
 import { CampaignEntity } from '../entities/campaign.entity';
 import type { CampaignStatus, CallStatus } from '../entities/campaign-status';
 import type { CampaignAccount } from '../options/campaign-module-options.interface';
+import type { CallingWindow } from '../scheduler/calling-window.interface';
 
 /** Body of `GET /campaign/:id`. */
 export interface CampaignDetails {
@@ -15,6 +16,10 @@ export interface CampaignDetails {
   playbook_id: string;
   launch_at: string | null;
   recall: number[];
+  /** Extension to the seed: the campaign's zone; null: the module default. */
+  timezone: string | null;
+  /** Extension to the seed: narrows the module's window; null: none given. */
+  calling_window: CallingWindow | null;
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
@@ -59,6 +64,8 @@ export class CampaignQueryService {
       playbook_id: campaign.playbookId,
       launch_at: iso(campaign.launchAt),
       recall: campaign.recall,
+      timezone: campaign.timezone,
+      calling_window: campaign.callingWindow,
       created_at: campaign.createdAt.toISOString(),
       started_at: iso(campaign.startedAt),
       completed_at: iso(campaign.completedAt),

@@ -31,6 +31,8 @@ export const CAMPAIGN_INSERT_COLUMNS = [
   'duplicates_count',
   'created_at',
   'started_at',
+  'timezone',
+  'calling_window',
 ] as const;
 
 /**

@@ -81,11 +81,24 @@ export function canonicalJson(value: unknown): string {
  * SHA-256 (hex) of the validated request. The normalized request rather than
  * the raw body: two bodies that would write the same campaign (key order,
  * `"612345678"` + `country: "ES"` vs `"+34612345678"`, an offset vs `Z` for
- * the same `launch_at` instant, `"[30]"` vs `[30]`) are one request, and what
- * is compared is exactly what would be written.
+ * the same `launch_at` instant, `"[30]"` vs `[30]`, `calling_window` days in
+ * another order, a zone's alias) are one request, and what is compared is
+ * exactly what would be written: the same key with another `timezone` or
+ * `calling_window` is a 409.
  */
 export function hashCampaignRequest(request: NewCampaign): string {
-  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+  // The extensions to the seed count only when given: a request without
+  // them hashes as before they existed, so a key stored by an earlier
+  // version still replays.
+  const { timezone, callingWindow, ...seed } = request;
+  const canonical: Record<string, unknown> = { ...seed };
+  if (timezone !== undefined && timezone !== null) {
+    canonical.timezone = timezone;
+  }
+  if (callingWindow !== undefined && callingWindow !== null) {
+    canonical.callingWindow = callingWindow;
+  }
+  return createHash('sha256').update(canonicalJson(canonical)).digest('hex');
 }
 
 /** What `claim` found: go ahead and create, or answer the stored response. */

@@ -1,4 +1,5 @@
 import type { CustomFields } from '../entities/contact.entity';
+import type { CallingWindow } from '../scheduler/calling-window.interface';
 
 /** Optional contact fields of seed 3.3; the same names are the table's columns. */
 export const CONTACT_TEXT_FIELDS = [
@@ -35,4 +36,15 @@ export interface NewCampaign {
   /** Null: launch now. */
   launchAt: Date | null;
   recall: number[];
+  /**
+   * IANA zone for the contacts whose own `timezone` is absent and whose
+   * number gives none (stored as its canonical name). Null or absent: the
+   * module `defaultTimezone`.
+   */
+  timezone?: string | null;
+  /**
+   * Narrows the module's calling window for this campaign (the window used
+   * is the intersection); it never widens it. Null or absent: the module's.
+   */
+  callingWindow?: CallingWindow | null;
 }

@@ -6,6 +6,7 @@ import {
   PrimaryColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import type { CallingWindow } from '../scheduler/calling-window.interface';
 import type { CampaignStatus } from './campaign-status';
 
 /**
@@ -35,6 +36,21 @@ export class CampaignEntity {
   /** Retry delays in minutes. */
   @Column({ type: 'json' })
   recall!: number[];
+
+  /**
+   * Canonical IANA zone for the contacts whose own `timezone` is absent and
+   * whose number gives none; null: the module `defaultTimezone`.
+   */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  timezone!: string | null;
+
+  /**
+   * `{ start: 'HH:mm', end: 'HH:mm' | '24:00', days: [1..7] }` (days
+   * ascending, each once), narrowing the module's window for this campaign;
+   * null: the module's window alone. jsonb on PostgreSQL, JSON text on SQLite.
+   */
+  @Column({ name: 'calling_window', type: 'json', nullable: true })
+  callingWindow!: CallingWindow | null;
 
   @Column({ name: 'contacts_count', type: 'int' })
   contactsCount!: number;

@@ -10,6 +10,7 @@ import {
 } from '../campaigns/new-campaign.interface';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import { scanBody, unknownKeys } from '../validation/body-scan';
+import { parseCampaignCallingWindow } from '../validation/calling-window.parser';
 import {
   flattenValidationErrors,
   InvalidCampaignRequestException,
@@ -21,6 +22,7 @@ import {
   toCountryCode,
 } from '../validation/phone-number.normalizer';
 import { parseRecall } from '../validation/recall.parser';
+import { canonicalTimeZone } from '../validation/time-zone.validator';
 import { CampaignContactDto } from './dto/campaign-contact.dto';
 import { CreateCampaignDto } from './dto/create-campaign.dto';
 
@@ -38,6 +40,9 @@ const CAMPAIGN_FIELDS: ReadonlySet<string> = new Set([
   'contacts',
   'launch_at',
   'recall',
+  // Extensions to the seed.
+  'timezone',
+  'calling_window',
 ]);
 const CONTACT_FIELDS: ReadonlySet<string> = new Set([
   'phone',
@@ -90,7 +95,9 @@ export class CreateCampaignPipe implements PipeTransform<
     if (!launchAt.ok) {
       problems.push({ field: 'launch_at', message: launchAt.error });
     }
-    if (problems.length || !recall.ok || !launchAt.ok) {
+    const callingWindow = parseCampaignCallingWindow(body.calling_window);
+    if (!callingWindow.ok) problems.push(...callingWindow.problems);
+    if (problems.length || !recall.ok || !launchAt.ok || !callingWindow.ok) {
       throw new InvalidCampaignRequestException(uniqueProblems(problems));
     }
     return {
@@ -98,6 +105,11 @@ export class CreateCampaignPipe implements PipeTransform<
       contacts,
       launchAt: launchAt.value,
       recall: recall.value,
+      timezone:
+        header.timezone === undefined
+          ? null
+          : (canonicalTimeZone(header.timezone) ?? null),
+      callingWindow: callingWindow.value,
     };
   }
 

@@ -5,6 +5,8 @@ import { CampaignOperationsPostgres1764210000000 } from './1764210000000-campaig
 import { CampaignOperationsSqlite1764210000000 } from './1764210000000-campaign-operations.sqlite';
 import { CampaignClaimIndexPostgres1764220000000 } from './1764220000000-campaign-claim-index.postgres';
 import { CampaignClaimIndexSqlite1764220000000 } from './1764220000000-campaign-claim-index.sqlite';
+import { CampaignCallingWindowPostgres1764300000000 } from './1764300000000-campaign-calling-window.postgres';
+import { CampaignCallingWindowSqlite1764300000000 } from './1764300000000-campaign-calling-window.sqlite';
 
 export {
   CampaignInitialSchemaPostgres1764130000000,
@@ -13,6 +15,8 @@ export {
   CampaignOperationsSqlite1764210000000,
   CampaignClaimIndexPostgres1764220000000,
   CampaignClaimIndexSqlite1764220000000,
+  CampaignCallingWindowPostgres1764300000000,
+  CampaignCallingWindowSqlite1764300000000,
 };
 
 /** Migrations for PostgreSQL, oldest first: add them to the host's `migrations`. */
@@ -20,6 +24,7 @@ export const CAMPAIGN_POSTGRES_MIGRATIONS: CampaignMigrationClass[] = [
   CampaignInitialSchemaPostgres1764130000000,
   CampaignOperationsPostgres1764210000000,
   CampaignClaimIndexPostgres1764220000000,
+  CampaignCallingWindowPostgres1764300000000,
 ];
 
 /** Migrations for SQLite (better-sqlite3), oldest first. */
@@ -27,6 +32,7 @@ export const CAMPAIGN_SQLITE_MIGRATIONS: CampaignMigrationClass[] = [
   CampaignInitialSchemaSqlite1764130000000,
   CampaignOperationsSqlite1764210000000,
   CampaignClaimIndexSqlite1764220000000,
+  CampaignCallingWindowSqlite1764300000000,
 ];
 
 export type CampaignMigrationClass = new () => MigrationInterface;

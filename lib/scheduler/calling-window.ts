@@ -95,41 +95,139 @@ interface ParsedCallingWindow {
   days: Set<number>;
 }
 
+/** A rule of a calling window that a value breaks: the part and why. */
+export interface CallingWindowProblem {
+  /** `start`, `end`, `days` or `days.<index>`. */
+  field: string;
+  message: string;
+}
+
+/**
+ * The rules of {@link assertValidCallingWindow}, without throwing: every part
+ * of `window` that breaks one, in order (empty: the window is valid). With
+ * `distinctDays`, a day given twice is a problem too (a client's request;
+ * the module options accept repeats).
+ */
+export function callingWindowProblems(
+  window: Readonly<Record<'start' | 'end' | 'days', unknown>>,
+  options: { distinctDays?: boolean } = {},
+): CallingWindowProblem[] {
+  return inspectCallingWindow(window, options.distinctDays ?? false).problems;
+}
+
 function parseCallingWindow(window: CallingWindow): ParsedCallingWindow {
   if (typeof window !== 'object' || window === null) {
     throw new Error('Invalid calling window: expected { start, end, days }');
   }
-  const startMinutes = parseHhMm('start', window.start);
-  const endMinutes =
-    window.end === END_OF_DAY ? MINUTES_PER_DAY : parseHhMm('end', window.end);
-  if (startMinutes >= endMinutes) {
-    throw new Error(
-      `Invalid calling window: start "${window.start}" must be before end "${window.end}"`,
-    );
+  const { parsed, problems } = inspectCallingWindow(window, false);
+  if (!parsed) {
+    const [{ field, message }] = problems;
+    const subject = field.startsWith('days.') ? 'day' : field;
+    throw new Error(`Invalid calling window: ${subject} ${message}`);
   }
-  if (!Array.isArray(window.days) || window.days.length === 0) {
-    throw new Error(
-      'Invalid calling window: days must be a non-empty array of ISO weekdays (1 = Monday … 7 = Sunday)',
-    );
-  }
-  for (const day of window.days) {
-    if (!Number.isInteger(day) || day < 1 || day > 7) {
-      throw new Error(
-        `Invalid calling window: day ${JSON.stringify(day)} is not an ISO weekday (an integer 1 = Monday … 7 = Sunday)`,
-      );
-    }
-  }
-  return { startMinutes, endMinutes, days: new Set(window.days) };
+  return parsed;
 }
 
-function parseHhMm(field: 'start' | 'end', value: unknown): number {
+function inspectCallingWindow(
+  window: Readonly<Record<'start' | 'end' | 'days', unknown>>,
+  distinctDays: boolean,
+): { parsed?: ParsedCallingWindow; problems: CallingWindowProblem[] } {
+  const problems: CallingWindowProblem[] = [];
+  const startMinutes = parseHhMm('start', window.start, problems);
+  const endMinutes =
+    window.end === END_OF_DAY
+      ? MINUTES_PER_DAY
+      : parseHhMm('end', window.end, problems);
+  if (
+    startMinutes !== undefined &&
+    endMinutes !== undefined &&
+    startMinutes >= endMinutes
+  ) {
+    problems.push({
+      field: 'start',
+      message: `${shown(window.start)} must be before end ${shown(window.end)}`,
+    });
+  }
+  const days = window.days;
+  if (!Array.isArray(days) || days.length === 0) {
+    problems.push({
+      field: 'days',
+      message:
+        days === undefined
+          ? 'is required'
+          : 'must be a non-empty array of ISO weekdays (1 = Monday … 7 = Sunday)',
+    });
+    return { problems };
+  }
+  if (distinctDays && days.length > 7) {
+    // Checked first: a long list must not make a problem per entry.
+    problems.push({
+      field: 'days',
+      message: 'must have at most 7 days, each ISO weekday once',
+    });
+    return { problems };
+  }
+  const seen = new Set<number>();
+  for (let index = 0; index < days.length; index++) {
+    const day: unknown = days[index];
+    if (
+      typeof day !== 'number' ||
+      !Number.isInteger(day) ||
+      day < 1 ||
+      day > 7
+    ) {
+      problems.push({
+        field: `days.${index}`,
+        message: `${shown(day)} is not an ISO weekday (an integer 1 = Monday … 7 = Sunday)`,
+      });
+    } else if (!seen.has(day)) {
+      seen.add(day);
+    } else if (distinctDays) {
+      problems.push({
+        field: `days.${index}`,
+        message: `${day} is given more than once`,
+      });
+    }
+  }
+  if (problems.length) return { problems };
+  return {
+    parsed: {
+      startMinutes: startMinutes as number,
+      endMinutes: endMinutes as number,
+      days: seen,
+    },
+    problems,
+  };
+}
+
+/** Minutes after midnight of an `HH:mm` time, or undefined (and a problem). */
+function parseHhMm(
+  field: 'start' | 'end',
+  value: unknown,
+  problems: CallingWindowProblem[],
+): number | undefined {
   const match = typeof value === 'string' ? HH_MM.exec(value) : null;
   if (!match) {
-    throw new Error(
-      `Invalid calling window: ${field} ${JSON.stringify(value)} must be a time "HH:mm" between 00:00 and 23:59`,
-    );
+    const range =
+      field === 'end'
+        ? 'between 00:00 and 23:59, or "24:00"'
+        : 'between 00:00 and 23:59';
+    problems.push({
+      field,
+      message:
+        value === undefined
+          ? 'is required'
+          : `${shown(value)} must be a time "HH:mm" ${range}`,
+    });
+    return undefined;
   }
   return Number(match[1]) * 60 + Number(match[2]);
+}
+
+/** A value as a message shows it: JSON, at most 40 characters. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }
 
 /**

@@ -61,6 +61,14 @@ const rawContact =
   (c: Ctx): string =>
     `{"playbook_id":"${c.pb}","contacts":[{"phone":"${PHONE}",${contactJson}}]}`;
 
+/** A valid `calling_window`, with `changes` applied. */
+const aWindow = (changes: Record<string, unknown> = {}) => ({
+  start: '09:00',
+  end: '18:00',
+  days: [1, 2, 3, 4, 5],
+  ...changes,
+});
+
 const iso = (ms: number): string => new Date(ms).toISOString();
 const NEXT_YEAR = new Date().getUTCFullYear() + 1;
 
@@ -621,6 +629,204 @@ const CASES: BadInput[] = [
     field: 'recall.0.constructor',
   },
 
+  // ---- timezone and calling_window (extensions to the seed) ----------------
+  {
+    name: 'timezone not a zone ("Mars/Phobos")',
+    body: (c) => campaign(c, { timezone: 'Mars/Phobos' }),
+    field: 'timezone',
+    message: /^timezone: must be a valid IANA time zone$/,
+  },
+  {
+    name: 'timezone a UTC offset ("+01:00")',
+    body: (c) => campaign(c, { timezone: '+01:00' }),
+    field: 'timezone',
+  },
+  {
+    name: 'timezone too long (65 characters)',
+    body: (c) => campaign(c, { timezone: `Europe/${'M'.repeat(58)}` }),
+    field: 'timezone',
+    message: /^timezone: must be shorter than or equal to 64 characters$/,
+  },
+  {
+    name: 'timezone a number',
+    body: (c) => campaign(c, { timezone: 1 }),
+    field: 'timezone',
+  },
+  {
+    name: 'timezone an object',
+    body: (c) => campaign(c, { timezone: { name: 'Europe/Madrid' } }),
+    field: 'timezone',
+  },
+  {
+    name: 'calling_window a string',
+    body: (c) => campaign(c, { calling_window: '09:00-18:00' }),
+    field: 'calling_window',
+    message: /^calling_window: must be an object \{ start, end, days \}/,
+  },
+  {
+    name: 'calling_window an array',
+    body: (c) =>
+      campaign(c, { calling_window: ['09:00', '18:00', [1, 2, 3, 4, 5]] }),
+    field: 'calling_window',
+  },
+  {
+    name: 'calling_window a number',
+    body: (c) => campaign(c, { calling_window: 9 }),
+    field: 'calling_window',
+  },
+  {
+    name: 'calling_window start after end',
+    body: (c) =>
+      campaign(c, {
+        calling_window: aWindow({ start: '18:00', end: '09:00' }),
+      }),
+    field: 'calling_window.start',
+    message: /^calling_window\.start: "18:00" must be before end "09:00"$/,
+  },
+  {
+    name: 'calling_window start equal to end',
+    body: (c) =>
+      campaign(c, {
+        calling_window: aWindow({ start: '12:00', end: '12:00' }),
+      }),
+    field: 'calling_window.start',
+  },
+  {
+    name: 'calling_window start not HH:mm ("9:00")',
+    body: (c) => campaign(c, { calling_window: aWindow({ start: '9:00' }) }),
+    field: 'calling_window.start',
+    message:
+      /^calling_window\.start: "9:00" must be a time "HH:mm" between 00:00 and 23:59$/,
+  },
+  {
+    name: 'calling_window start with seconds ("09:00:00")',
+    body: (c) =>
+      campaign(c, { calling_window: aWindow({ start: '09:00:00' }) }),
+    field: 'calling_window.start',
+  },
+  {
+    name: 'calling_window start 24:00',
+    body: (c) =>
+      campaign(c, {
+        calling_window: aWindow({ start: '24:00', end: '24:00' }),
+      }),
+    field: 'calling_window.start',
+  },
+  {
+    name: 'calling_window start a number (900)',
+    body: (c) => campaign(c, { calling_window: aWindow({ start: 900 }) }),
+    field: 'calling_window.start',
+  },
+  {
+    name: 'calling_window start missing',
+    body: (c) =>
+      campaign(c, { calling_window: { end: '18:00', days: [1, 2, 3] } }),
+    field: 'calling_window.start',
+    message: /^calling_window\.start: is required$/,
+  },
+  {
+    name: 'calling_window end minute 60 ("17:60")',
+    body: (c) => campaign(c, { calling_window: aWindow({ end: '17:60' }) }),
+    field: 'calling_window.end',
+  },
+  {
+    name: 'calling_window end past midnight ("24:30")',
+    body: (c) => campaign(c, { calling_window: aWindow({ end: '24:30' }) }),
+    field: 'calling_window.end',
+    message: /^calling_window\.end: "24:30" must be a time "HH:mm"/,
+  },
+  {
+    name: 'calling_window end missing',
+    body: (c) =>
+      campaign(c, { calling_window: { start: '09:00', days: [1, 2, 3] } }),
+    field: 'calling_window.end',
+  },
+  {
+    name: 'calling_window days empty',
+    body: (c) => campaign(c, { calling_window: aWindow({ days: [] }) }),
+    field: 'calling_window.days',
+    message: /^calling_window\.days: must be a non-empty array of ISO weekdays/,
+  },
+  {
+    name: 'calling_window days missing',
+    body: (c) =>
+      campaign(c, { calling_window: { start: '09:00', end: '18:00' } }),
+    field: 'calling_window.days',
+    message: /^calling_window\.days: is required$/,
+  },
+  {
+    name: 'calling_window days a string ("1-5")',
+    body: (c) => campaign(c, { calling_window: aWindow({ days: '1-5' }) }),
+    field: 'calling_window.days',
+  },
+  {
+    name: 'calling_window days with 0',
+    body: (c) => campaign(c, { calling_window: aWindow({ days: [0, 1] }) }),
+    field: 'calling_window.days.0',
+    message: /^calling_window\.days\.0: 0 is not an ISO weekday/,
+  },
+  {
+    name: 'calling_window days with 8',
+    body: (c) => campaign(c, { calling_window: aWindow({ days: [1, 8] }) }),
+    field: 'calling_window.days.1',
+  },
+  {
+    name: 'calling_window days with a duplicate',
+    body: (c) => campaign(c, { calling_window: aWindow({ days: [1, 2, 2] }) }),
+    field: 'calling_window.days.2',
+    message: /^calling_window\.days\.2: 2 is given more than once$/,
+  },
+  {
+    name: 'calling_window days with more than 7 entries',
+    body: (c) =>
+      campaign(c, {
+        calling_window: aWindow({ days: [1, 2, 3, 4, 5, 6, 7, 1] }),
+      }),
+    field: 'calling_window.days',
+    message: /^calling_window\.days: must have at most 7 days/,
+  },
+  {
+    name: 'calling_window days with a non-integer (1.5)',
+    body: (c) => campaign(c, { calling_window: aWindow({ days: [1.5] }) }),
+    field: 'calling_window.days.0',
+  },
+  {
+    name: 'calling_window days with a numeric string ("1")',
+    body: (c) => campaign(c, { calling_window: aWindow({ days: ['1', 2] }) }),
+    field: 'calling_window.days.0',
+  },
+  {
+    name: 'calling_window days with null',
+    body: (c) => campaign(c, { calling_window: aWindow({ days: [1, null] }) }),
+    field: 'calling_window.days.1',
+  },
+  {
+    name: 'calling_window with an unknown key (timezone)',
+    body: (c) =>
+      campaign(c, {
+        calling_window: aWindow({ timezone: 'Europe/Madrid' }),
+      }),
+    field: 'calling_window.timezone',
+    message: /^calling_window\.timezone: is not a known field$/,
+  },
+  {
+    name: 'calling_window with an unknown key named like Object.prototype.toString',
+    body: (c) => campaign(c, { calling_window: aWindow({ toString: 'x' }) }),
+    field: 'calling_window.toString',
+  },
+  {
+    name: '"__proto__" inside calling_window',
+    raw: (c) =>
+      `{"playbook_id":"${c.pb}","contacts":[{"phone":"${PHONE}"}],"calling_window":{"start":"09:00","end":"18:00","days":[1],"__proto__":{"x":1}}}`,
+    field: 'calling_window.__proto__',
+  },
+  {
+    name: 'unknown top-level field callingWindow',
+    body: (c) => campaign(c, { callingWindow: aWindow() }),
+    field: 'callingWindow',
+    message: /^callingWindow: is not a known field$/,
+  },
+
   // ---- unknown fields ------------------------------------------------------
   {
     name: 'unknown top-level field launchAt',
@@ -832,6 +1038,33 @@ describe.each(httpMatrix(TEST_DIALECTS))(
           'contacts.0.phone: "12" is not a valid phone number',
           'contacts.2.email: must be a valid email address',
         ]),
+      );
+      expect(await countWritten(t)).toEqual(before);
+    });
+
+    it('names every failing part of calling_window at once, with timezone', async () => {
+      const before = await countWritten(t);
+      const res = await t.post(
+        campaign(ctx(), {
+          timezone: 'Mars/Phobos',
+          calling_window: {
+            start: '9am',
+            end: '25:00',
+            days: [1, 9, 1],
+            tz: 'UTC',
+          },
+        }),
+      );
+      expect(describeResponse(res)).toMatch(/^400 /);
+      expect([...names(res)].sort()).toEqual(
+        [
+          'timezone',
+          'calling_window.tz',
+          'calling_window.start',
+          'calling_window.end',
+          'calling_window.days.1',
+          'calling_window.days.2',
+        ].sort(),
       );
       expect(await countWritten(t)).toEqual(before);
     });

@@ -314,6 +314,8 @@ describe.each(TEST_DIALECTS)('dialing loop (%s)', (dialect) => {
       playbook_id: t.playbookId,
       launch_at: null,
       recall: [],
+      timezone: null,
+      calling_window: null,
       created_at: expect.any(String),
       started_at: expect.any(String),
       completed_at: null,

@@ -155,10 +155,17 @@ describe.each(TEST_DIALECTS)('OpenAPI document (%s)', (dialect) => {
       expect(op.security).toContainEqual({ bearer: [] });
     });
 
-    it('takes a required JSON body of playbook_id, contacts, launch_at and recall', () => {
+    it('takes a required JSON body of playbook_id, contacts, launch_at and recall (and the extensions timezone and calling_window)', () => {
       expect(bodyOf(op).required).toBe(true);
       expect(Object.keys(body.properties ?? {}).sort()).toEqual(
-        ['contacts', 'launch_at', 'playbook_id', 'recall'].sort(),
+        [
+          'contacts',
+          'launch_at',
+          'playbook_id',
+          'recall',
+          'timezone',
+          'calling_window',
+        ].sort(),
       );
       expect([...(body.required ?? [])].sort()).toEqual([
         'contacts',
@@ -228,6 +235,35 @@ describe.each(TEST_DIALECTS)('OpenAPI document (%s)', (dialect) => {
           expect.objectContaining({ type: 'string' }),
         ]),
       );
+    });
+
+    it('timezone and calling_window: optional extensions to the seed, described, with examples', () => {
+      const timezone = property(doc, body, 'timezone');
+      expect(timezone).toMatchObject({ type: 'string', maxLength: 64 });
+      expect(timezone.example).toBe('Europe/Madrid');
+      expect(timezone.description).toMatch(/Extension to the seed/);
+      const window = property(doc, body, 'calling_window');
+      expect(window.description).toMatch(/never widens/);
+      expect(window.example).toEqual({
+        start: '10:00',
+        end: '18:00',
+        days: [1, 2, 3, 4, 5],
+      });
+      const shape = resolve(doc, window.allOf?.[0] ?? window);
+      expect(Object.keys(shape.properties ?? {}).sort()).toEqual([
+        'days',
+        'end',
+        'start',
+      ]);
+      expect([...(shape.required ?? [])].sort()).toEqual([
+        'days',
+        'end',
+        'start',
+      ]);
+      expect(property(doc, shape, 'days')).toMatchObject({
+        type: 'array',
+        items: expect.objectContaining({ type: 'integer' }),
+      });
     });
 
     it('carries the seed examples 5.1 to 5.4 as named request examples', () => {
@@ -361,6 +397,8 @@ describe.each(TEST_DIALECTS)('OpenAPI document (%s)', (dialect) => {
         'playbook_id',
         'launch_at',
         'recall',
+        'timezone',
+        'calling_window',
         'created_at',
         'started_at',
         'completed_at',

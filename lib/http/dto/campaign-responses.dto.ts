@@ -1,4 +1,8 @@
-import { ApiProperty, type ApiResponseExamples } from '@nestjs/swagger';
+import {
+  ApiProperty,
+  type ApiPropertyOptions,
+  type ApiResponseExamples,
+} from '@nestjs/swagger';
 import type { CampaignDetails } from '../../campaigns/campaign-query.service';
 import type { CreatedCampaign } from '../../campaigns/campaign-response.interface';
 import {
@@ -7,7 +11,9 @@ import {
   type CallStatus,
   type CampaignStatus,
 } from '../../entities/campaign-status';
+import type { CallingWindow } from '../../scheduler/calling-window.interface';
 import type { FieldProblem } from '../../validation/field-problem';
+import { CallingWindowDto } from './calling-window.dto';
 import { exampleLaunchAt } from './create-campaign.dto';
 
 /*
@@ -18,6 +24,24 @@ import { exampleLaunchAt } from './create-campaign.dto';
 
 const EXAMPLE_CAMPAIGN_ID = '5b0e6a52-8c1d-4e3f-9a7b-2c4d6e8f0a1b';
 const EXAMPLE_PLAYBOOK_ID = '9f6c1d2e-4b7a-4c21-9e0f-3a5b8c7d6e1f';
+
+/** `timezone` of a campaign as the reads show it (details and list items). */
+export const CAMPAIGN_TIMEZONE_PROPERTY: ApiPropertyOptions = {
+  type: String,
+  nullable: true,
+  example: 'Europe/Madrid',
+  description:
+    "Extension to the seed: the campaign's IANA zone (canonical name), used for the contacts whose own `timezone` is absent and whose number gives none; null when not given (the module `defaultTimezone`).",
+};
+
+/** `calling_window` of a campaign as the reads show it. */
+export const CAMPAIGN_CALLING_WINDOW_PROPERTY: ApiPropertyOptions = {
+  type: CallingWindowDto,
+  nullable: true,
+  example: { start: '10:00', end: '18:00', days: [1, 2, 3, 4, 5] },
+  description:
+    "Extension to the seed: the campaign's calling window (days ascending), which narrows the module's window and the calling rules; null when not given (the module's window alone).",
+};
 
 /** The 202 bodies of the seed (6.1 immediate, 6.2 scheduled). */
 export const CREATED_CAMPAIGN_EXAMPLES: Record<string, ApiResponseExamples> = {
@@ -150,6 +174,12 @@ export class CampaignDetailsResponseDto implements CampaignDetails {
     description: 'Retry delays in minutes.',
   })
   recall!: number[];
+
+  @ApiProperty(CAMPAIGN_TIMEZONE_PROPERTY)
+  timezone!: string | null;
+
+  @ApiProperty(CAMPAIGN_CALLING_WINDOW_PROPERTY)
+  calling_window!: CallingWindow | null;
 
   @ApiProperty({
     type: String,

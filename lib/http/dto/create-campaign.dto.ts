@@ -5,7 +5,18 @@ import {
   type ExamplesObject,
 } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { Allow, IsArray, IsUUID, ValidateNested } from 'class-validator';
+import {
+  Allow,
+  IsArray,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { IsIanaTimeZone } from '../../validation/time-zone.validator';
+import { TrimToUndefined } from '../../validation/trim-string.transform';
+import { CallingWindowDto } from './calling-window.dto';
 import { CampaignContactDto } from './campaign-contact.dto';
 
 const EXAMPLE_PLAYBOOK_ID = '9f6c1d2e-4b7a-4c21-9e0f-3a5b8c7d6e1f';
@@ -160,4 +171,29 @@ export class CreateCampaignDto {
   })
   @Allow()
   recall?: unknown;
+
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 64,
+    nullable: true,
+    description:
+      "Extension to the seed. Time zone of this campaign, a valid IANA zone (`Europe/Madrid`), stored as its canonical name: the zone of the calling window for the contacts whose own `timezone` is absent and whose number gives none (the contact's zone first, then its number's, then this, then the module `defaultTimezone`). Trimmed; blank or null counts as absent.",
+    example: 'Europe/Madrid',
+  })
+  @TrimToUndefined()
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @IsIanaTimeZone({ message: 'must be a valid IANA time zone' })
+  timezone?: string;
+
+  @ApiPropertyOptional({
+    type: CallingWindowDto,
+    nullable: true,
+    description:
+      "Extension to the seed. When this campaign's calls may be placed, in each contact's local time: `start` and `end` (`HH:mm`, `end` may be `24:00`; `start` before `end`) on the ISO weekdays `days` (1 = Monday … 7 = Sunday, each once). It narrows the module's calling window and the calling rules, never widens them: calls go out only inside the intersection. Null or absent: the module's window alone.",
+    example: { start: '10:00', end: '18:00', days: [1, 2, 3, 4, 5] },
+  })
+  @Allow()
+  calling_window?: unknown;
 }

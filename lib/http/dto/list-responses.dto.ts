@@ -15,6 +15,11 @@ import {
   type CallStatus,
   type CampaignStatus,
 } from '../../entities/campaign-status';
+import type { CallingWindow } from '../../scheduler/calling-window.interface';
+import {
+  CAMPAIGN_CALLING_WINDOW_PROPERTY,
+  CAMPAIGN_TIMEZONE_PROPERTY,
+} from './campaign-responses.dto';
 
 /*
  * Response shapes of the lists, for the OpenAPI document only: the service
@@ -112,6 +117,12 @@ export class CampaignSummaryDto implements CampaignSummary {
 
   @ApiProperty({ type: [Number], example: [30, 120] })
   recall!: number[];
+
+  @ApiProperty(CAMPAIGN_TIMEZONE_PROPERTY)
+  timezone!: string | null;
+
+  @ApiProperty(CAMPAIGN_CALLING_WINDOW_PROPERTY)
+  calling_window!: CallingWindow | null;
 
   @ApiProperty({ type: String, format: 'date-time' })
   created_at!: string;
