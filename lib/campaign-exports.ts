@@ -12,6 +12,7 @@ import { PlaybookService } from './playbooks/playbook.service';
 import { CallOutcomeService } from './scheduler/call-outcome.service';
 import { CAMPAIGN_CLOCK } from './scheduler/campaign-clock.provider';
 import { DialingLoopService } from './scheduler/dialing-loop.service';
+import { CallingRulesService } from './compliance/calling-rules.service';
 
 /**
  * The services a host can inject from `CampaignModule`: the one list the
@@ -29,6 +30,7 @@ export const CAMPAIGN_EXPORTED_SERVICES = [
   DoNotCallService,
   IdempotencyKeyService,
   DialingLoopService,
+  CallingRulesService,
   BearerAuthGuard,
 ] as const;
 

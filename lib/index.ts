@@ -99,3 +99,16 @@ export {
   type DoNotCallEntry,
   type DoNotCallPage,
 } from './do-not-call/do-not-call.service';
+export * from './compliance/calling-rule.interface';
+export * from './compliance/before-dial.interface';
+export { BUILT_IN_CALLING_RULES } from './compliance/built-in-calling-rules';
+export {
+  CallingRulesService,
+  type CallingCheck,
+  type CallingCheckSubject,
+} from './compliance/calling-rules.service';
+export type {
+  DialVerdict,
+  WaitExplanation,
+  WaitReason,
+} from './compliance/claim-plan';

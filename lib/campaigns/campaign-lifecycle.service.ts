@@ -4,7 +4,11 @@ import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
 import { returnedRows } from '../database/query-result';
 import { SqlParams } from '../database/sql-params';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
-import type { CampaignStatus } from '../entities/campaign-status';
+import {
+  sqlStatusList,
+  WAITING_CALL_STATUSES,
+  type CampaignStatus,
+} from '../entities/campaign-status';
 import type { CampaignLifecycleEventType } from '../events/campaign-event.interface';
 import { CampaignEventsService } from '../events/campaign-events.service';
 import type { CampaignAccount } from '../options/campaign-module-options.interface';
@@ -102,7 +106,7 @@ export class CampaignLifecycleService {
         await m.query(
           `UPDATE campaign_calls SET status = 'cancelled', completed_at = ${q.add(d.date(now))},
             updated_at = ${q.add(d.date(now))}
-          WHERE campaign_id = ${q.add(before.campaign_id)} AND status IN ('queued', 'retry_pending')`,
+          WHERE campaign_id = ${q.add(before.campaign_id)} AND status IN ${sqlStatusList(WAITING_CALL_STATUSES)}`,
           q.values,
         );
       }

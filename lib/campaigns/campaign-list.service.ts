@@ -12,6 +12,7 @@ import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
 import { SqlParams } from '../database/sql-params';
 import {
   CALL_STATUSES,
+  OPEN_CALL_STATUSES,
   CAMPAIGN_STATUSES,
   type CallStatus,
   type CampaignStatus,
@@ -28,11 +29,9 @@ import type { CampaignDetails } from './campaign-query.service';
 export const LIST_PAGE_LIMIT = { default: 50, min: 1, max: 200 } as const;
 
 /** Statuses in which a call still has a next attempt due. */
-const PENDING_CALL_STATUSES: ReadonlySet<CallStatus> = new Set([
-  'queued',
-  'dialing',
-  'retry_pending',
-]);
+const PENDING_CALL_STATUSES: ReadonlySet<CallStatus> = new Set(
+  OPEN_CALL_STATUSES,
+);
 
 /** One page of a list; `next_cursor` is null on the last page. */
 export interface CursorPage<T> {
@@ -62,6 +61,8 @@ export interface CallAttemptSummary {
   ended_at: string | null;
   outcome: string | null;
   provider_call_id: string | null;
+  /** What it was dialed under: zones, rules, local times (null before the calling rules). */
+  verdict: Record<string, unknown> | null;
 }
 
 /** One call of a campaign, in `GET /campaign/:id/calls`. */
@@ -76,6 +77,12 @@ export interface CampaignCallSummary {
   /** When the next attempt is due; null once the call is final. */
   due_at: string | null;
   last_outcome: string | null;
+  /**
+   * A waiting call held back by the calling rules, a cap, another call in
+   * progress or the host's hook: `{ reason, until, rule, zone, message }`; a
+   * `blocked` call: why it is never dialed. Else null.
+   */
+  waiting: Record<string, unknown> | null;
   /** In attempt order. */
   attempts: CallAttemptSummary[];
 }
@@ -95,6 +102,7 @@ interface CallRow {
   attempt_count: number | string;
   due_at: unknown;
   last_outcome: string | null;
+  wait_detail: unknown;
 }
 
 interface AttemptRow {
@@ -104,6 +112,7 @@ interface AttemptRow {
   ended_at: unknown;
   outcome: string | null;
   provider_call_id: string | null;
+  verdict: unknown;
 }
 
 interface CampaignRow {
@@ -172,7 +181,7 @@ export class CampaignListService {
     if (cursor) where.push(`c.id > ${p.add(cursor.id)}`);
     const rows = (await this.dataSource.query(
       `SELECT c.id, c.contact_id, ct.phone, ct.first_name, ct.last_name,
-              c.status, c.attempt_count, c.due_at, c.last_outcome
+              c.status, c.attempt_count, c.due_at, c.last_outcome, c.wait_detail
          FROM campaign_calls c
          JOIN campaign_contacts ct ON ct.id = c.contact_id
         WHERE ${where.join(' AND ')}
@@ -243,7 +252,7 @@ export class CampaignListService {
     if (!callIds.length) return byCall;
     const p = new SqlParams(this.dialect);
     const rows = (await this.dataSource.query(
-      `SELECT call_id, attempt_number, started_at, ended_at, outcome, provider_call_id
+      `SELECT call_id, attempt_number, started_at, ended_at, outcome, provider_call_id, verdict
          FROM campaign_call_attempts
         WHERE call_id IN ${p.list(callIds)}
         ORDER BY call_id, attempt_number`,
@@ -257,6 +266,10 @@ export class CampaignListService {
         ended_at: this.iso(row.ended_at),
         outcome: row.outcome,
         provider_call_id: row.provider_call_id,
+        verdict:
+          row.verdict == null
+            ? null
+            : this.dialect.readJson<Record<string, unknown>>(row.verdict),
       });
       byCall.set(row.call_id, list);
     }
@@ -279,6 +292,10 @@ export class CampaignListService {
         ? this.iso(row.due_at)
         : null,
       last_outcome: row.last_outcome,
+      waiting:
+        row.wait_detail == null
+          ? null
+          : this.dialect.readJson<Record<string, unknown>>(row.wait_detail),
       attempts,
     };
   }

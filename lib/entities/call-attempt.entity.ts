@@ -32,4 +32,8 @@ export class CallAttemptEntity {
 
   @Column({ type: 'json', nullable: true })
   details!: Record<string, unknown> | null;
+
+  /** What the attempt was dialed under: zones, rules, local times. */
+  @Column({ type: 'json', nullable: true })
+  verdict!: Record<string, unknown> | null;
 }

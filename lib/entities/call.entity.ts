@@ -55,6 +55,14 @@ export class CallEntity {
   @Column({ name: 'lease_expires_at', nullable: true, type: Date })
   leaseExpiresAt!: Date | null;
 
+  /** Why a waiting call waits: calling_hours, holiday, cap, in_progress, hook. */
+  @Column({ name: 'wait_reason', type: 'varchar', length: 16, nullable: true })
+  waitReason!: string | null;
+
+  /** `{ reason, until, rule, zone, message }` of the wait, or why a call was blocked. */
+  @Column({ name: 'wait_detail', type: 'json', nullable: true })
+  waitDetail!: Record<string, unknown> | null;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
 

@@ -10,7 +10,8 @@ export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 /**
  * `queued`: waiting for its due time; `dialing`: claimed under a lease;
  * `retry_pending`: a retried outcome, waiting for the next recall delay;
- * the rest are final.
+ * the rest are final (`blocked`: never dialed, the calling rules allow no
+ * instant for the number, or the host's `beforeDial` denied it).
  */
 export const CALL_STATUSES = [
   'queued',
@@ -22,5 +23,22 @@ export const CALL_STATUSES = [
   'invalid_number',
   'opted_out',
   'cancelled',
+  'blocked',
 ] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
+
+/** Calls waiting for their due time: the ones a claim may pick. */
+export const WAITING_CALL_STATUSES = ['queued', 'retry_pending'] as const;
+/** Calls with work left: a campaign with none of these is complete. */
+export const OPEN_CALL_STATUSES = [
+  ...WAITING_CALL_STATUSES,
+  'dialing',
+] as const;
+/** Calls that are over: no transition leaves these. */
+export const FINAL_CALL_STATUSES = CALL_STATUSES.filter(
+  (status) => !(OPEN_CALL_STATUSES as readonly string[]).includes(status),
+);
+
+/** `('a', 'b')`: a status set as an SQL list (the values are constants). */
+export const sqlStatusList = (statuses: readonly CallStatus[]): string =>
+  `(${statuses.map((s) => `'${s}'`).join(', ')})`;

@@ -7,6 +7,8 @@ import { CampaignClaimIndexPostgres1764220000000 } from './1764220000000-campaig
 import { CampaignClaimIndexSqlite1764220000000 } from './1764220000000-campaign-claim-index.sqlite';
 import { CampaignCallingWindowPostgres1764300000000 } from './1764300000000-campaign-calling-window.postgres';
 import { CampaignCallingWindowSqlite1764300000000 } from './1764300000000-campaign-calling-window.sqlite';
+import { CampaignCallVerdictsPostgres1764310000000 } from './1764310000000-campaign-call-verdicts.postgres';
+import { CampaignCallVerdictsSqlite1764310000000 } from './1764310000000-campaign-call-verdicts.sqlite';
 
 export {
   CampaignInitialSchemaPostgres1764130000000,
@@ -17,6 +19,8 @@ export {
   CampaignClaimIndexSqlite1764220000000,
   CampaignCallingWindowPostgres1764300000000,
   CampaignCallingWindowSqlite1764300000000,
+  CampaignCallVerdictsPostgres1764310000000,
+  CampaignCallVerdictsSqlite1764310000000,
 };
 
 /** Migrations for PostgreSQL, oldest first: add them to the host's `migrations`. */
@@ -25,6 +29,7 @@ export const CAMPAIGN_POSTGRES_MIGRATIONS: CampaignMigrationClass[] = [
   CampaignOperationsPostgres1764210000000,
   CampaignClaimIndexPostgres1764220000000,
   CampaignCallingWindowPostgres1764300000000,
+  CampaignCallVerdictsPostgres1764310000000,
 ];
 
 /** Migrations for SQLite (better-sqlite3), oldest first. */
@@ -33,6 +38,7 @@ export const CAMPAIGN_SQLITE_MIGRATIONS: CampaignMigrationClass[] = [
   CampaignOperationsSqlite1764210000000,
   CampaignClaimIndexSqlite1764220000000,
   CampaignCallingWindowSqlite1764300000000,
+  CampaignCallVerdictsSqlite1764310000000,
 ];
 
 export type CampaignMigrationClass = new () => MigrationInterface;

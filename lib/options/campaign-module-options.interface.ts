@@ -3,6 +3,11 @@ import type { CampaignDialer } from '../dialer/campaign-dialer.interface';
 import type { CampaignEventSink } from '../events/campaign-event.interface';
 import type { CampaignClock } from '../scheduler/campaign-clock';
 import type { CallingWindow } from '../scheduler/calling-window.interface';
+import type { BeforeDialHook } from '../compliance/before-dial.interface';
+import type {
+  CallCap,
+  CallingRule,
+} from '../compliance/calling-rule.interface';
 
 /** The caller of the API, as the host knows it. `id` is an opaque account id. */
 export interface CampaignAccount {
@@ -56,6 +61,14 @@ export interface SchedulerOptions {
   replicaId?: string;
 }
 
+/** The calling rules applied at dial time (see README, "Calling rules"). */
+export interface CallingRulesOptions {
+  /** Apply the built-in rules (US federal and states, Spain). Default true; false logs a warning at boot. */
+  builtIn?: boolean;
+  /** The host's own rules, applied with (or, with `builtIn: false`, instead of) the built-in ones. */
+  rules?: CallingRule[];
+}
+
 export interface CampaignModuleOptions {
   /** Host authentication. Default: the built-in API token store (`ApiTokenService`). */
   authenticate?: AuthenticateFn;
@@ -74,8 +87,15 @@ export interface CampaignModuleOptions {
   insertChunkSize?: number;
   /** Places the calls. Without one the dialing loop does not run. */
   dialer?: CampaignDialer;
-  /** Local hours when calls may be placed. Default 09:00–20:00 Monday–Saturday. */
+  /** Local hours when calls may be placed (the business window, intersected with the calling rules). Default 09:00–20:00 Monday–Saturday. */
   callingWindow?: Partial<CallingWindow>;
+  callingRules?: CallingRulesOptions;
+  /** At most this many attempts to one number within a rolling window, across all campaigns of an account. Default none (the rules' caps still apply). */
+  maxAttemptsPerContact?: CallCap;
+  /** Host check before each dial: allow, deny or defer. */
+  beforeDial?: BeforeDialHook;
+  /** How long `beforeDial` may take before the call is deferred. Default 2 000 ms. */
+  beforeDialTimeoutMs?: number;
   /** Retry a `voicemail` outcome like `no_answer`. Default false (final). */
   retryVoicemail?: boolean;
   scheduler?: SchedulerOptions;
@@ -106,6 +126,10 @@ export interface ResolvedCampaignOptions {
   insertChunkSize: number;
   dialer?: CampaignDialer;
   callingWindow: CallingWindow;
+  callingRules: Required<CallingRulesOptions>;
+  maxAttemptsPerContact: CallCap | null;
+  beforeDial?: BeforeDialHook;
+  beforeDialTimeoutMs: number;
   retryVoicemail: boolean;
   scheduler: Required<SchedulerOptions>;
   clock?: CampaignClock;

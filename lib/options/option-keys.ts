@@ -1,5 +1,7 @@
 import type { CallingWindow } from '../scheduler/calling-window.interface';
+import type { CallCap } from '../compliance/calling-rule.interface';
 import type {
+  CallingRulesOptions,
   CampaignModuleOptions,
   RecallLimits,
   SchedulerOptions,
@@ -23,6 +25,10 @@ const TOP_LEVEL: KeysOf<CampaignModuleOptions> = {
   insertChunkSize: true,
   dialer: true,
   callingWindow: true,
+  callingRules: true,
+  maxAttemptsPerContact: true,
+  beforeDial: true,
+  beforeDialTimeoutMs: true,
   retryVoicemail: true,
   scheduler: true,
   clock: true,
@@ -41,6 +47,11 @@ const SCHEDULER: KeysOf<SchedulerOptions> = {
   replicaId: true,
 };
 const RECALL: KeysOf<RecallLimits> = { maxEntries: true, maxMinutes: true };
+const CALLING_RULES: KeysOf<CallingRulesOptions> = {
+  builtIn: true,
+  rules: true,
+};
+const CAP: KeysOf<CallCap> = { calls: true, hours: true };
 const CALLING_WINDOW: KeysOf<CallingWindow> = {
   start: true,
   end: true,
@@ -52,6 +63,8 @@ const GROUPS: Readonly<Record<string, object>> = {
   scheduler: SCHEDULER,
   recall: RECALL,
   callingWindow: CALLING_WINDOW,
+  callingRules: CALLING_RULES,
+  maxAttemptsPerContact: CAP,
 };
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>

@@ -19,6 +19,7 @@ export const CAMPAIGN_OPTION_DEFAULTS = {
   insertChunkSize: 1_000,
   retryVoicemail: false,
   routePrefix: 'campaign',
+  beforeDialTimeoutMs: 2_000,
   scheduler: {
     enabled: true,
     tickIntervalMs: 1_000,
@@ -74,6 +75,17 @@ export function resolveCampaignOptions(
       ...DEFAULT_CALLING_WINDOW,
       ...definedOnly(given.callingWindow),
     },
+    callingRules: {
+      builtIn: true,
+      rules: [],
+      ...definedOnly(given.callingRules),
+    },
+    maxAttemptsPerContact: given.maxAttemptsPerContact
+      ? { calls: 0, hours: 24, ...definedOnly(given.maxAttemptsPerContact) }
+      : null,
+    beforeDial: given.beforeDial,
+    beforeDialTimeoutMs:
+      given.beforeDialTimeoutMs ?? CAMPAIGN_OPTION_DEFAULTS.beforeDialTimeoutMs,
     retryVoicemail:
       given.retryVoicemail ?? CAMPAIGN_OPTION_DEFAULTS.retryVoicemail,
     clock: given.clock,
@@ -105,6 +117,13 @@ function assertValidOptions(o: ResolvedCampaignOptions): void {
     ['recall.maxEntries', o.recall.maxEntries],
     ['recall.maxMinutes', o.recall.maxMinutes],
     ['insertChunkSize', o.insertChunkSize],
+    ['beforeDialTimeoutMs', o.beforeDialTimeoutMs],
+    ...(o.maxAttemptsPerContact
+      ? ([
+          ['maxAttemptsPerContact.calls', o.maxAttemptsPerContact.calls],
+          ['maxAttemptsPerContact.hours', o.maxAttemptsPerContact.hours],
+        ] as const)
+      : []),
     ['scheduler.tickIntervalMs', o.scheduler.tickIntervalMs],
     ['scheduler.batchSize', o.scheduler.batchSize],
     ['scheduler.leaseMs', o.scheduler.leaseMs],

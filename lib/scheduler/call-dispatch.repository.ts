@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
@@ -10,7 +10,21 @@ import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
 import type { DialRequest } from '../dialer/campaign-dialer.interface';
 import type { CustomFields } from '../entities/contact.entity';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
-import { nextCallingTime, resolveZone } from './calling-window';
+import {
+  OPEN_CALL_STATUSES,
+  sqlStatusList,
+  WAITING_CALL_STATUSES,
+} from '../entities/campaign-status';
+import type { BeforeDialDecision } from '../compliance/before-dial.interface';
+import {
+  planClaim,
+  type ClaimCandidate,
+  type ClaimDecision,
+  type DialVerdict,
+  type WaitExplanation,
+} from '../compliance/claim-plan';
+import { CallingRulesService } from '../compliance/calling-rules.service';
+import type { CallingWindow } from './calling-window.interface';
 import type {
   AttemptResult,
   ResultFence,
@@ -19,19 +33,22 @@ import type {
 import { nextCallState } from './recall-policy';
 import { runTransaction } from '../database/run-transaction';
 
-/** Call statuses that still have work to do. */
-const OPEN_CALL_STATUSES = `('queued', 'retry_pending', 'dialing')`;
+const BEFORE_DIAL_FAILURE_WAIT_MS = 60_000;
 
 type ClaimRow = Record<string, unknown> & {
   id: string;
   campaign_id: string;
   account_id: string;
+  contact_id: string;
   playbook_id: string;
   attempt_count: number | string;
   recall: unknown;
   first_attempt_at: unknown;
   phone: string;
   timezone: string | null;
+  state: string | null;
+  campaign_timezone: string | null;
+  campaign_window: unknown;
 };
 
 /** A call or campaign a write changed, with what events need. */
@@ -49,17 +66,21 @@ export interface RecordedResults {
 
 export interface ClaimOutcome {
   started: StartedAttempt[];
-  /** Calls outside the calling window, moved to its next opening. */
+  /** Calls held back (calling hours, holiday, cap, in progress, hook), moved to when they may be dialed. */
   deferred: number;
   /** Calls to numbers on the do-not-call list, ended `opted_out` undialed. */
   optedOut: number;
+  /** Calls the rules never allow (or the host denied), ended `blocked` undialed. */
+  blocked: number;
   completedCampaigns: ChangedRow[];
 }
 
 type ClaimedInTransaction = Omit<ClaimOutcome, 'completedCampaigns'> & {
-  /** Campaigns of calls ended `opted_out`: to check for completion after commit. */
-  blockedCampaigns: string[];
+  /** Campaigns of calls ended undialed: to check for completion after commit. */
+  endedCampaigns: string[];
 };
+
+type Wait = Extract<ClaimDecision, { kind: 'wait' }>;
 
 export interface ClaimRequest {
   owner: string;
@@ -72,10 +93,12 @@ export interface ClaimRequest {
 @Injectable()
 export class CallDispatchRepository {
   readonly dialect: SqlDialect;
+  private readonly logger = new Logger('CampaignDialingLoop');
 
   constructor(
     @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
+    private readonly callingRules: CallingRulesService,
   ) {
     this.dialect = sqlDialectOf(dataSource);
   }
@@ -99,14 +122,14 @@ export class CallDispatchRepository {
    * window, moves their due time to the next opening.
    */
   async claimAndStart(claim: ClaimRequest): Promise<ClaimOutcome> {
-    const { blockedCampaigns, ...claimed } = await runTransaction(
+    const { endedCampaigns, ...claimed } = await runTransaction(
       this.dataSource,
       (manager) => this.claimInTransaction(manager, claim),
     );
     return {
       ...claimed,
       completedCampaigns: await this.completeCampaigns(
-        blockedCampaigns,
+        endedCampaigns,
         claim.now,
       ),
     };
@@ -118,46 +141,153 @@ export class CallDispatchRepository {
   ): Promise<ClaimedInTransaction> {
     const capacity = await this.accountCapacity(manager);
     const rows = await this.selectDue(manager, claim, capacity);
+    const facts = await this.contactFacts(manager, rows, claim.now);
     const limit = this.options.scheduler.maxInFlightPerAccount;
-    const perAccount = new Map<string, number>();
-    const toStart: ClaimRow[] = [];
-    const blocked: ClaimRow[] = [];
-    const deferrals = new Map<number, string[]>();
-    // Every row shares `claim.now`: one window computation per zone.
-    const openings = new Map<string, Date>();
-    for (const row of rows) {
-      if (row.do_not_call) {
-        blocked.push(row);
-        continue;
+    const policy = await this.callingRules.policy(
+      claim.now,
+      (account) => capacity.get(account) ?? limit,
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const decisions = await this.askHost(
+      planClaim(
+        rows.map((row) => this.candidateOf(row, facts)),
+        policy,
+      ),
+      claim.now,
+    );
+    const waits: Wait[] = [];
+    const optedOut: ClaimRow[] = [];
+    const blocked: { row: ClaimRow; reason: string }[] = [];
+    const toStart: { row: ClaimRow; verdict: DialVerdict }[] = [];
+    for (const decision of decisions) {
+      const row = byId.get(decision.candidate.id)!;
+      if (decision.kind === 'wait') waits.push(decision);
+      else if (decision.kind === 'opted_out') optedOut.push(row);
+      else if (decision.kind === 'blocked') {
+        blocked.push({ row, reason: decision.reason });
+      } else if (decision.kind === 'start') {
+        toStart.push({ row, verdict: decision.verdict });
       }
-      const zone = resolveZone(row.timezone, this.options.defaultTimezone);
-      let opens = openings.get(zone);
-      if (!opens) {
-        opens = nextCallingTime(claim.now, zone, this.options.callingWindow);
-        openings.set(zone, opens);
-      }
-      if (opens.getTime() > claim.now.getTime()) {
-        const ids = deferrals.get(opens.getTime()) ?? [];
-        ids.push(row.id);
-        deferrals.set(opens.getTime(), ids);
-        continue;
-      }
-      const taken = perAccount.get(row.account_id) ?? 0;
-      if (taken >= (capacity.get(row.account_id) ?? limit)) continue;
-      perAccount.set(row.account_id, taken + 1);
-      toStart.push(row);
     }
-    await this.defer(manager, deferrals, claim.now);
-    await this.endOptedOut(manager, blocked, claim.now);
+    await this.holdBack(manager, waits, claim.now);
+    await this.endUndialed(manager, optedOut, 'opted_out', claim.now);
+    await this.block(manager, blocked, claim.now);
     const started = await this.start(manager, toStart, claim);
     return {
       started,
-      deferred: [...deferrals.values()].reduce((n, ids) => n + ids.length, 0),
-      optedOut: blocked.length,
-      blockedCampaigns: blocked.map((r) => r.campaign_id),
+      deferred: waits.length,
+      optedOut: optedOut.length,
+      blocked: blocked.length,
+      endedCampaigns: [...optedOut, ...blocked.map((b) => b.row)].map(
+        (r) => r.campaign_id,
+      ),
     };
   }
 
+  private candidateOf(
+    row: ClaimRow,
+    facts: Map<string, { inFlight: boolean; starts: Date[] }>,
+  ): ClaimCandidate {
+    const fact = facts.get(row.contact_id);
+    return {
+      id: row.id,
+      campaignId: row.campaign_id,
+      accountId: row.account_id,
+      contactId: row.contact_id,
+      phone: row.phone,
+      contactTimezone: row.timezone,
+      contactState: row.state,
+      campaignTimezone: row.campaign_timezone ?? null,
+      campaignWindow:
+        row.campaign_window == null
+          ? null
+          : this.dialect.readJson<CallingWindow>(row.campaign_window),
+      onDoNotCallList: Boolean(row.do_not_call),
+      inFlight: fact?.inFlight ?? false,
+      recentStarts: fact?.starts ?? [],
+    };
+  }
+
+  /**
+   * For the claimed calls' people, across all their calls: whether one is
+   * being dialed now, and the starts of their attempts within the longest
+   * cap. On PostgreSQL the claim holds their contact rows, so no other
+   * replica starts a call to them until it commits.
+   */
+  private async contactFacts(
+    manager: EntityManager,
+    rows: ClaimRow[],
+    now: Date,
+  ): Promise<Map<string, { inFlight: boolean; starts: Date[] }>> {
+    const facts = new Map<string, { inFlight: boolean; starts: Date[] }>();
+    if (rows.length === 0) return facts;
+    const contacts = [...new Set(rows.map((r) => r.contact_id))];
+    const d = this.dialect;
+    const p = new SqlParams(d);
+    const hours = this.callingRules.longestCapHours;
+    const since = new Date(now.getTime() - hours * 3_600_000);
+    // Placeholders in text order (SQLite's are positional).
+    const sql = `SELECT contact_id, NULL AS started_at FROM campaign_calls
+        WHERE contact_id IN ${p.list(contacts)} AND status = 'dialing'
+      ${
+        hours > 0
+          ? `UNION ALL SELECT c.contact_id, a.started_at FROM campaign_call_attempts a
+        JOIN campaign_calls c ON c.id = a.call_id
+        WHERE c.contact_id IN ${p.list(contacts)} AND a.started_at > ${p.add(d.date(since))}`
+          : ''
+      }`;
+    const found = (await manager.query(sql, p.values)) as {
+      contact_id: string;
+      started_at: unknown;
+    }[];
+    for (const row of found) {
+      const fact = facts.get(row.contact_id) ?? { inFlight: false, starts: [] };
+      if (row.started_at == null) fact.inFlight = true;
+      else fact.starts.push(d.readDate(row.started_at));
+      facts.set(row.contact_id, fact);
+    }
+    return facts;
+  }
+
+  /** The host's `beforeDial` on each call the rules allow; fails closed. */
+  private async askHost(
+    decisions: ClaimDecision[],
+    now: Date,
+  ): Promise<ClaimDecision[]> {
+    const hook = this.options.beforeDial;
+    if (!hook) return decisions;
+    return Promise.all(
+      decisions.map(async (decision): Promise<ClaimDecision> => {
+        if (decision.kind !== 'start') return decision;
+        const { candidate } = decision;
+        let answer: BeforeDialDecision;
+        try {
+          answer = await withTimeout(
+            Promise.resolve(
+              hook({
+                callId: candidate.id,
+                campaignId: candidate.campaignId,
+                accountId: candidate.accountId,
+                phone: candidate.phone,
+                verdict: decision.verdict,
+              }),
+            ),
+            this.options.beforeDialTimeoutMs,
+          );
+        } catch (error) {
+          this.logger.warn(
+            `beforeDial failed for call ${candidate.id}: ${error instanceof Error ? error.message : String(error)}; deferred`,
+          );
+          answer = {
+            action: 'defer',
+            until: new Date(now.getTime() + BEFORE_DIAL_FAILURE_WAIT_MS),
+            reason: 'beforeDial failed or timed out',
+          };
+        }
+        return hostDecision(decision, answer, now);
+      }),
+    );
+  }
   /**
    * Records how attempts ended and moves their calls on by the recall policy.
    * A result whose call is no longer in that attempt, or whose fence fails,
@@ -318,7 +448,7 @@ export class CallDispatchRepository {
         updated_at = ${p.add(this.dialect.date(now))}
       WHERE status = 'running' ${ids.length ? `AND id IN ${p.list(ids)}` : ''}
         AND NOT EXISTS (SELECT 1 FROM campaign_calls c
-          WHERE c.campaign_id = campaigns.id AND c.status IN ${OPEN_CALL_STATUSES})
+          WHERE c.campaign_id = campaigns.id AND c.status IN ${sqlStatusList(OPEN_CALL_STATUSES)})
       RETURNING id, account_id`;
     const result: unknown = await runTransaction(this.dataSource, (m) =>
       m.query(sql, p.values),
@@ -351,68 +481,100 @@ export class CallDispatchRepository {
     const contactColumns = [...CONTACT_TEXT_FIELDS, 'custom_fields']
       .map((f) => `ct.${f}`)
       .join(', ');
-    const sql = `SELECT c.id, c.campaign_id, c.account_id, c.attempt_count, c.recall,
-        c.first_attempt_at, k.playbook_id, ct.phone, ${contactColumns},
+    const sql = `SELECT c.id, c.campaign_id, c.account_id, c.contact_id, c.attempt_count, c.recall,
+        c.first_attempt_at, k.playbook_id, k.timezone AS campaign_timezone,
+        k.calling_window AS campaign_window, ct.phone, ${contactColumns},
         d.phone AS do_not_call
       FROM campaign_calls c
       JOIN campaigns k ON k.id = c.campaign_id
       JOIN campaign_contacts ct ON ct.id = c.contact_id
       LEFT JOIN campaign_do_not_call d
         ON d.account_id = c.account_id AND d.phone = ct.phone
-      WHERE c.status IN ('queued', 'retry_pending')
+      WHERE c.status IN ${sqlStatusList(WAITING_CALL_STATUSES)}
         AND c.due_at <= ${p.add(this.dialect.date(claim.now))}
         AND k.status = 'running'
         ${full.length ? `AND c.account_id NOT IN ${p.list(full)}` : ''}
       ORDER BY c.due_at
       LIMIT ${p.add(claim.limit)}
-      ${this.dialect.skipLocked('c', 'k')}`;
+      ${this.dialect.skipLocked('c, ct', 'k')}`;
     return (await manager.query(sql, p.values)) as ClaimRow[];
   }
 
-  private async defer(
+  /** Calls that may not be dialed now wait until they may, with why. */
+  private async holdBack(
     manager: EntityManager,
-    deferrals: Map<number, string[]>,
+    waits: Wait[],
     now: Date,
   ): Promise<void> {
-    for (const [opens, ids] of deferrals) {
-      const p = new SqlParams(this.dialect);
+    const groups = new Map<string, { why: WaitExplanation; ids: string[] }>();
+    for (const wait of waits) {
+      const key = JSON.stringify(wait.why);
+      const group = groups.get(key) ?? { why: wait.why, ids: [] };
+      group.ids.push(wait.candidate.id);
+      groups.set(key, group);
+    }
+    const d = this.dialect;
+    for (const { why, ids } of groups.values()) {
+      const p = new SqlParams(d);
       await manager.query(
-        `UPDATE campaign_calls SET due_at = ${p.add(this.dialect.date(new Date(opens)))},
-          updated_at = ${p.add(this.dialect.date(now))} WHERE id IN ${p.list(ids)}`,
+        `UPDATE campaign_calls SET due_at = ${p.add(d.date(new Date(why.until)))},
+          wait_reason = ${p.add(why.reason)}, wait_detail = ${p.add(JSON.stringify(why), 'jsonb')},
+          updated_at = ${p.add(d.date(now))} WHERE id IN ${p.list(ids)}`,
         p.values,
       );
     }
   }
 
+  /** Calls that must never be dialed end `blocked`, with the reason. */
+  private async block(
+    manager: EntityManager,
+    blocked: { row: ClaimRow; reason: string }[],
+    now: Date,
+  ): Promise<void> {
+    const byReason = new Map<string, ClaimRow[]>();
+    for (const { row, reason } of blocked) {
+      byReason.set(reason, [...(byReason.get(reason) ?? []), row]);
+    }
+    for (const [reason, rows] of byReason) {
+      await this.endUndialed(manager, rows, 'blocked', now, {
+        reason: 'blocked',
+        message: reason,
+      });
+    }
+  }
+
   private async start(
     manager: EntityManager,
-    rows: ClaimRow[],
+    toStart: { row: ClaimRow; verdict: DialVerdict }[],
     claim: ClaimRequest,
   ): Promise<StartedAttempt[]> {
-    if (rows.length === 0) return [];
+    if (toStart.length === 0) return [];
     const d = this.dialect;
     const p = new SqlParams(d);
     await manager.query(
       `UPDATE campaign_calls SET status = 'dialing', attempt_count = attempt_count + 1,
         first_attempt_at = COALESCE(first_attempt_at, ${p.add(d.date(claim.now))}),
         lease_owner = ${p.add(claim.owner)}, lease_expires_at = ${p.add(d.date(claim.leaseUntil))},
-        updated_at = ${p.add(d.date(claim.now))}
-      WHERE id IN ${p.list(rows.map((r) => r.id))}`,
+        wait_reason = NULL, wait_detail = NULL, updated_at = ${p.add(d.date(claim.now))}
+      WHERE id IN ${p.list(toStart.map((s) => s.row.id))}`,
       p.values,
     );
-    const started = rows.map((row) => this.toStartedAttempt(row, claim.now));
+    const started = toStart.map(({ row }) =>
+      this.toStartedAttempt(row, claim.now),
+    );
     await insertRows(
       manager,
       d,
       {
         table: 'campaign_call_attempts',
-        columns: ['id', 'call_id', 'attempt_number', 'started_at'],
+        columns: ['id', 'call_id', 'attempt_number', 'started_at', 'verdict'],
       },
-      started.map((s) => [
+      started.map((s, i) => [
         randomUUID(),
         s.request.callId,
         s.request.attempt,
         d.date(claim.now),
+        JSON.stringify(toStart[i].verdict),
       ]),
       this.options.insertChunkSize,
     );
@@ -493,17 +655,24 @@ export class CallDispatchRepository {
     }));
   }
 
-  /** Ends calls to do-not-call numbers as `opted_out` without dialing them. */
-  private async endOptedOut(
+  /**
+   * Ends calls without dialing them: `opted_out` (do-not-call list) or
+   * `blocked` (never allowed), with why.
+   */
+  private async endUndialed(
     manager: EntityManager,
     rows: ClaimRow[],
+    status: 'opted_out' | 'blocked',
     now: Date,
+    detail: Record<string, unknown> | null = null,
   ): Promise<void> {
     if (rows.length === 0) return;
     const d = this.dialect;
     const p = new SqlParams(d);
     await manager.query(
-      `UPDATE campaign_calls SET status = 'opted_out', last_outcome = 'opted_out',
+      `UPDATE campaign_calls SET status = ${p.add(status)},
+        last_outcome = ${status === 'opted_out' ? `'opted_out'` : 'NULL'},
+        wait_reason = NULL, wait_detail = ${p.add(detail ? JSON.stringify(detail) : null, 'jsonb')},
         completed_at = ${p.add(d.date(now))}, updated_at = ${p.add(d.date(now))}
       WHERE id IN ${p.list(rows.map((r) => r.id))}`,
       p.values,
@@ -573,5 +742,69 @@ export class CallDispatchRepository {
         AND campaign_call_attempts.ended_at IS NULL`,
       p.values,
     );
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${ms} ms`)),
+        ms,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** A start decision as the host's `beforeDial` answer changes it. */
+function hostDecision(
+  decision: Extract<ClaimDecision, { kind: 'start' }>,
+  answer: BeforeDialDecision,
+  now: Date,
+): ClaimDecision {
+  const { candidate } = decision;
+  switch (answer?.action) {
+    case 'allow':
+      return decision;
+    case 'deny':
+      return {
+        kind: 'blocked',
+        candidate,
+        reason: `beforeDial: ${String(answer.reason ?? 'denied').slice(0, 500)}`,
+      };
+    case 'defer': {
+      const until =
+        answer.until instanceof Date && answer.until.getTime() > now.getTime()
+          ? answer.until
+          : new Date(now.getTime() + BEFORE_DIAL_FAILURE_WAIT_MS);
+      return {
+        kind: 'wait',
+        candidate,
+        until,
+        why: {
+          reason: 'hook',
+          until: until.toISOString(),
+          rule: 'beforeDial',
+          zone: null,
+          message: String(answer.reason ?? 'deferred by beforeDial').slice(
+            0,
+            500,
+          ),
+        },
+      };
+    }
+    default:
+      // Not an answer: fail closed.
+      return hostDecision(
+        decision,
+        {
+          action: 'defer',
+          until: new Date(0),
+          reason: 'beforeDial gave no valid answer',
+        },
+        now,
+      );
   }
 }

@@ -156,6 +156,7 @@ export class DialingLoopService
       started: 0,
       deferred: 0,
       optedOut: 0,
+      blocked: 0,
     };
     const dialer = this.options.dialer;
     if (!dialer) return report;
@@ -220,8 +221,13 @@ export class DialingLoopService
       report.started += claimed.started.length;
       report.deferred += claimed.deferred;
       report.optedOut += claimed.optedOut;
+      report.blocked += claimed.blocked;
       const drainedQueue =
-        claimed.started.length + claimed.deferred + claimed.optedOut < limit;
+        claimed.started.length +
+          claimed.deferred +
+          claimed.optedOut +
+          claimed.blocked <
+        limit;
       const outOfTime =
         performance.now() - started > this.settings.tickIntervalMs;
       if (drainedQueue || outOfTime) break;
@@ -233,7 +239,7 @@ export class DialingLoopService
       report.optedOut
     ) {
       this.logger.log(
-        `tick: ${report.started} dialed, ${report.deferred} outside the calling window, ${report.optedOut} on the do-not-call list, ${report.interrupted} interrupted, ${report.activated} campaigns started`,
+        `tick: ${report.started} dialed, ${report.deferred} held back by the calling rules, ${report.optedOut} on the do-not-call list, ${report.blocked} never callable, ${report.interrupted} interrupted, ${report.activated} campaigns started`,
       );
     }
     return report;

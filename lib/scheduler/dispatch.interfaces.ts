@@ -34,4 +34,5 @@ export interface TickReport {
   started: number;
   deferred: number;
   optedOut: number;
+  blocked: number;
 }

@@ -531,6 +531,7 @@ describePostgres('dialing loop faults (postgres)', () => {
             dialer: new SilentDialer(),
             clock,
             callingWindow: ALWAYS,
+            callingRules: { builtIn: false },
             defaultTimezone: zoneAtLocalHour(clock.time, 12),
             scheduler: {
               enabled: false,

@@ -19,6 +19,10 @@ export interface ReplicaConfig {
   maxInFlightPerAccount: number;
   callsPerSecond: number;
   shutdownTimeoutMs: number;
+  /** Calling rules of the replica; default: the built-in ones off. */
+  callingRules?: { builtIn?: boolean };
+  /** Module-wide cap of attempts per number. */
+  maxAttemptsPerContact?: { calls: number; hours: number };
 }
 
 export const REPLICA_CONFIG_ENV = 'CC_REPLICA_CONFIG';

@@ -60,6 +60,8 @@ const send = (message: ReplicaMessage, done?: () => void): void => {
         end: '24:00',
         days: [1, 2, 3, 4, 5, 6, 7],
       },
+      callingRules: config.callingRules ?? { builtIn: false },
+      maxAttemptsPerContact: config.maxAttemptsPerContact,
       scheduler: {
         enabled: true,
         replicaId: config.replicaId,

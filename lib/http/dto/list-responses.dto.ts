@@ -52,6 +52,23 @@ export class CallAttemptSummaryDto implements CallAttemptSummary {
 
   @ApiProperty({ type: String, nullable: true })
   provider_call_id!: string | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      "What the attempt was dialed under: `zones` (and `zone_source`: contact, number, campaign or default), `country`, `regions`, the `rules` applied and each zone's `local_times`.",
+    example: {
+      zones: ['America/New_York'],
+      zone_source: 'number',
+      country: 'US',
+      regions: ['NY'],
+      rules: ['business-window', 'us-federal'],
+      local_times: { 'America/New_York': '2026-12-01T10:15:00 Tue' },
+    },
+  })
+  verdict!: Record<string, unknown> | null;
 }
 
 export class CampaignCallSummaryDto implements CampaignCallSummary {
@@ -84,6 +101,22 @@ export class CampaignCallSummaryDto implements CampaignCallSummary {
 
   @ApiProperty({ type: String, nullable: true, example: 'no_answer' })
   last_outcome!: string | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      'Why a waiting call waits: `reason` (calling_hours, holiday, cap, in_progress, hook), `until`, the `rule` and `zone` that hold it, a `message`. For a `blocked` call: why it is never dialed. Null otherwise.',
+    example: {
+      reason: 'calling_hours',
+      until: '2026-12-01T13:00:00.000Z',
+      rule: 'us-federal',
+      zone: 'America/Los_Angeles',
+      message: 'us-federal is closed in America/Los_Angeles',
+    },
+  })
+  waiting!: Record<string, unknown> | null;
 
   @ApiProperty({ type: [CallAttemptSummaryDto] })
   attempts!: CallAttemptSummaryDto[];
