@@ -21,6 +21,7 @@ import {
   CAMPAIGN_OPTIONS,
   CAMPAIGN_SCHEDULER_REGISTRY,
   CallOutcomeService,
+  CallingRulesService,
   CampaignCreationService,
   CampaignEventsService,
   CampaignLifecycleService,
@@ -68,12 +69,13 @@ class HostUsesEverything {
     readonly doNotCall: DoNotCallService,
     readonly idempotency: IdempotencyKeyService,
     readonly loop: DialingLoopService,
+    readonly callingRules: CallingRulesService,
     readonly guard: BearerAuthGuard,
     @Inject(CAMPAIGN_OPTIONS) readonly options: ResolvedCampaignOptions,
     @Inject(CAMPAIGN_CLOCK) readonly clock: CampaignClock,
   ) {}
 
-  static readonly INJECTED = 14;
+  static readonly INJECTED = 15;
 }
 
 const dialer = () => new SimulatedDialer({ latencyMs: [1, 2] });
