@@ -16,6 +16,10 @@ export interface DialLogLine {
   attempt: number;
   replica: string;
   outcome: LoggedOutcome;
+  phone: string;
+  /** Real epoch ms when the dial began, and how long it lasts. */
+  startedAt: number;
+  latencyMs: number;
 }
 
 /** Mixed outcomes: finals, retried ones, voicemail and provider errors. */
@@ -58,15 +62,19 @@ export class FileLoggedDialer implements CampaignDialer {
 
   async dial(request: DialRequest): Promise<DialResult> {
     const outcome = this.draw();
+    const [min, max] = this.options.latencyMs;
+    const latencyMs = min + Math.random() * (max - min);
     const line: DialLogLine = {
       callId: request.callId,
       attempt: request.attempt,
       replica: this.options.replica,
       outcome,
+      phone: request.phone,
+      startedAt: Date.now(),
+      latencyMs,
     };
     appendFileSync(this.options.logFile, `${JSON.stringify(line)}\n`);
-    const [min, max] = this.options.latencyMs;
-    await sleep(min + Math.random() * (max - min));
+    await sleep(latencyMs);
     if (outcome === 'throw') throw new Error('simulated provider error');
     return {
       providerCallId: `${this.options.replica}:${request.callId}:${request.attempt}`,

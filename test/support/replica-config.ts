@@ -21,6 +21,8 @@ export interface ReplicaConfig {
   shutdownTimeoutMs: number;
   /** Calling rules of the replica; default: the built-in ones off. */
   callingRules?: { builtIn?: boolean };
+  /** Weights of the dialer's outcomes; default MIXED_OUTCOMES. */
+  outcomes?: Partial<Record<string, number>>;
   /** Module-wide cap of attempts per number. */
   maxAttemptsPerContact?: { calls: number; hours: number };
 }

@@ -52,6 +52,7 @@ const send = (message: ReplicaMessage, done?: () => void): void => {
         replica: config.replicaId,
         logFile: config.dialLog,
         latencyMs: config.latencyMs,
+        outcomes: config.outcomes,
       }),
       clock: new ScaledClock(config.clockOrigin, config.clockFactor),
       defaultTimezone: config.defaultTimezone,
