@@ -22,8 +22,10 @@ import { DemoSeedService } from './demo-seed.service';
         latencyMs: [2_000, 4_000],
         outcomes: { answered: 60, no_answer: 25, busy: 15 },
       }),
-      // The demo dials nobody real, so it runs at any hour; a real host
-      // keeps the default window (09:00-20:00 Monday-Saturday, local time).
+      // The demo's business window is open at every hour, so only the
+      // built-in calling rules (on, as in any host) hold calls back: at any
+      // hour some demo numbers dial and the others wait, saying why. A real
+      // host keeps a business window (default 09:00-20:00 Monday-Saturday).
       callingWindow: {
         start: '00:00',
         end: '24:00',

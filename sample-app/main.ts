@@ -30,11 +30,30 @@ async function bootstrap(): Promise<void> {
       `demo API token: ${token}`,
       `demo playbook:  ${playbookId}`,
       'try:',
-      `curl -i -X POST ${url} -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '{"playbook_id":"${playbookId}","contacts":[{"phone":"+34612345678","first_name":"Ana"},{"phone":"+14155552671"},{"phone":"+442079460958"}],"recall":"[1,2]"}'`,
-      'then watch it run to completed (retries come 1 and 2 minutes after the first attempt):',
+      `curl -i -X POST ${url} -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '${JSON.stringify(demoCampaign(playbookId))}'`,
+      'numbers in Madrid, New York, Los Angeles, London, Sydney and Tokyo: at any hour some dial, the others wait for their lawful hours.',
+      'watch it run (retries come 1 and 2 minutes after the first attempt):',
       `curl -s ${url}/<campaign_id> -H 'Authorization: Bearer ${token}'`,
+      'and see why each waiting call waits (calling hours, holiday, rule, zone, until when):',
+      `curl -s ${url}/<campaign_id>/calls -H 'Authorization: Bearer ${token}'`,
     ].join('\n'),
   );
+}
+
+/** The printed demo: people in six zones, under Spain's, US federal and no built-in rules. */
+function demoCampaign(playbookId: string) {
+  return {
+    playbook_id: playbookId,
+    contacts: [
+      { phone: '+34612345678', first_name: 'Ana' },
+      { phone: '+12125550101', first_name: 'Nora' },
+      { phone: '+13105550102', first_name: 'Leo' },
+      { phone: '+442079460958', first_name: 'Olivia' },
+      { phone: '+61212345678', first_name: 'Jack' },
+      { phone: '+81312345678', first_name: 'Yuki' },
+    ],
+    recall: '[1,2]',
+  };
 }
 
 void bootstrap();
