@@ -35,9 +35,37 @@ export const OPEN_CALL_STATUSES = [
   'dialing',
 ] as const;
 /** Calls that are over: no transition leaves these. */
-export const FINAL_CALL_STATUSES = CALL_STATUSES.filter(
+export const FINAL_CALL_STATUSES: readonly CallStatus[] = CALL_STATUSES.filter(
   (status) => !(OPEN_CALL_STATUSES as readonly string[]).includes(status),
 );
+
+/**
+ * Every move a call's status can make, and who makes it: the claim (start,
+ * hold back, end undialed: do-not-call, never callable, host denied), an
+ * attempt's result (recall policy), a cancel. Final statuses have none.
+ */
+export const CALL_STATUS_TRANSITIONS: Readonly<
+  Record<CallStatus, readonly CallStatus[]>
+> = {
+  queued: ['dialing', 'opted_out', 'blocked', 'cancelled'],
+  retry_pending: ['dialing', 'opted_out', 'blocked', 'cancelled'],
+  dialing: [
+    'answered',
+    'completed',
+    'failed',
+    'invalid_number',
+    'opted_out',
+    'retry_pending',
+    'cancelled',
+  ],
+  answered: [],
+  completed: [],
+  failed: [],
+  invalid_number: [],
+  opted_out: [],
+  cancelled: [],
+  blocked: [],
+};
 
 /** `('a', 'b')`: a status set as an SQL list (the values are constants). */
 export const sqlStatusList = (statuses: readonly CallStatus[]): string =>
