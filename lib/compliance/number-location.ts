@@ -1,7 +1,5 @@
 import { deserialize } from 'bson';
-import { Metadata, type MetadataJson } from 'libphonenumber-js/core';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import maxMetadata from 'libphonenumber-js/max/metadata';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BoundedCache } from '../common/bounded-cache';
@@ -20,9 +18,8 @@ import { BoundedCache } from '../common/bounded-cache';
  * tools/prepare.js clones google/libphonenumber and writes those files as
  * resources/timezones.bson and resources/geocodes/en/1.bson, one key per
  * line: the prefix, without the calling code for geocodes). The country is
- * libphonenumber-js's (max metadata, as the phone number normalizer), found
- * as its parser finds it but with the patterns compiled once (see
- * {@link CountryFinder}): its `parsePhoneNumberFromString` costs 10–20 µs.
+ * libphonenumber-js's (max metadata, as the phone number normalizer); its
+ * parser costs 10–20 µs, so results are cached by number prefix.
  *
  * Why the data files are read here instead of calling the library's
  * `timezones()` / `geocoder()`: each call of those reads and BSON-deserializes
@@ -52,10 +49,10 @@ export interface NumberLocation {
 
 export interface NumberLocatorOptions {
   /**
-   * Entries of the `locate` cache (default 1 000, about 0.1 MB). Not more:
-   * a miss costs 1–2 µs here, while evicting from a `BoundedCache` costs
-   * more the bigger it is (V8 Map, measured ~0.5 µs at 1 000 entries,
-   * ~10 µs at 10 000).
+   * Entries of the `locate` cache (default 1 000, about 0.1 MB): a miss
+   * costs ~20 µs (libphonenumber-js's parser), a hit ~0.3 µs; evicting from
+   * a `BoundedCache` costs more the bigger it is (V8 Map, measured ~0.5 µs
+   * at 1 000 entries, ~10 µs at 10 000).
    */
   cacheEntries?: number;
 }
@@ -181,165 +178,6 @@ function regionOfPlaceName(name: string): string | null {
   return suffix !== undefined && REGION_COUNTRY.has(suffix) ? suffix : null;
 }
 
-/** libphonenumber-js's `Metadata`, as far as used here (these methods are not in its typings). */
-interface RawMetadata {
-  selectNumberingPlan(country: string): void;
-  countryCallingCodes(): Record<string, string[]>;
-  leadingDigits(): string | undefined;
-  nationalNumberPattern(): string;
-  nationalPrefixForParsing(): string | undefined;
-  nationalPrefixTransformRule(): string | undefined;
-  type(
-    type: string,
-  ): { pattern(): string; possibleLengths(): number[] | undefined } | undefined;
-}
-
-/** The types libphonenumber-js's getNumberType tries, fixed line first. */
-const NUMBER_TYPES = [
-  'FIXED_LINE', 'MOBILE', 'PREMIUM_RATE', 'TOLL_FREE', 'SHARED_COST',
-  'VOIP', 'PERSONAL_NUMBER', 'PAGER', 'UAN', 'VOICEMAIL',
-] as const; // prettier-ignore
-
-interface CountryPlan {
-  country: string;
-  leadingDigits?: RegExp;
-  nationalNumber: RegExp;
-  types: { pattern: RegExp; lengths?: readonly number[] }[];
-}
-
-/** A calling code's: parse() selects the plan of its main (first) country. */
-interface CallingCodePlan {
-  countries: readonly string[];
-  /** The main country's national prefix for parsing, anchored at the start. */
-  nationalPrefix?: RegExp;
-  /** Whether that prefix may be rewritten (`nationalPrefixTransformRule`). */
-  transformsPrefix: boolean;
-  /** The main country's national number pattern, whole. */
-  nationalNumber: RegExp;
-  /** For calling codes of several countries, in libphonenumber-js's order. */
-  plans?: CountryPlan[];
-}
-
-/** The country of a number, and whether numbers of the same cache key have it too. */
-interface Found {
-  country: string | null;
-  byKey: boolean;
-}
-
-const whole = (pattern: string): RegExp => new RegExp(`^(?:${pattern})$`);
-const start = (pattern: string): RegExp => new RegExp(`^(?:${pattern})`);
-
-/**
- * The country libphonenumber-js 1.12.31 (max metadata) gives an E.164
- * number, found as its `parse` finds it (source/parse.js, helpers/
- * extractNationalNumber.js, extractNationalNumberFromPossiblyIncompleteNumber.js,
- * getCountryByCallingCode.js, getCountryByNationalNumber.js,
- * getNumberType.js), with each pattern compiled once instead of on every
- * match: the calling code's only country; or, for the 12 calling codes of
- * several countries, the first whose leading digits start the national
- * number or whose number-type patterns match it. A number that parse() would
- * strip of a national prefix (`+1 1 212…`, `+49 0 30…`: not a normalized
- * number) is left to its parser. The spec checks this against
- * `parsePhoneNumberFromString` on 20 000+ numbers.
- */
-class CountryFinder {
-  readonly #byCallingCode = new Map<string, CallingCodePlan>();
-
-  constructor() {
-    // The JSON's inferred type is not MetadataJson's (string[] for tuples).
-    const metadata = new Metadata(
-      maxMetadata as unknown as MetadataJson,
-    ) as unknown as RawMetadata;
-    const calling = Object.entries(metadata.countryCallingCodes());
-    for (const [callingCode, countries] of calling) {
-      metadata.selectNumberingPlan(countries[0]);
-      const prefix = metadata.nationalPrefixForParsing();
-      const plan: CallingCodePlan = {
-        countries,
-        nationalPrefix: prefix ? start(prefix) : undefined,
-        transformsPrefix: Boolean(metadata.nationalPrefixTransformRule()),
-        nationalNumber: whole(metadata.nationalNumberPattern()),
-      };
-      if (countries.length > 1) {
-        plan.plans = countries.map((country) => {
-          metadata.selectNumberingPlan(country);
-          const leadingDigits = metadata.leadingDigits();
-          return {
-            country,
-            leadingDigits: leadingDigits ? start(leadingDigits) : undefined,
-            nationalNumber: whole(metadata.nationalNumberPattern()),
-            types: NUMBER_TYPES.flatMap((name) => {
-              const type = metadata.type(name);
-              const pattern = type?.pattern();
-              return type && pattern
-                ? [{ pattern: whole(pattern), lengths: type.possibleLengths() }]
-                : [];
-            }),
-          };
-        });
-      }
-      this.#byCallingCode.set(callingCode, plan);
-    }
-  }
-
-  /**
-   * The ISO alpha-2 of `e164` (`+` and digits), null for an unknown or
-   * non-geographic calling code or a number too short; undefined when
-   * parse() would strip a national prefix: ask it.
-   */
-  find(e164: string): Found | undefined {
-    for (let length = 1; length <= 3; length++) {
-      const plan = this.#byCallingCode.get(e164.slice(1, 1 + length));
-      if (plan) return CountryFinder.#inPlan(plan, e164.slice(1 + length));
-    }
-    return { country: null, byKey: true };
-  }
-
-  static #inPlan(plan: CallingCodePlan, national: string): Found | undefined {
-    if (national.length < 2) return { country: null, byKey: true };
-    let byKey = true;
-    const prefix = plan.nationalPrefix?.exec(national);
-    if (prefix && prefix[0] !== '') {
-      // parse() keeps the number as it is only if it is whole and what the
-      // prefix would leave is not (a Russian 8xx number: +7 8…); beyond
-      // that, what it does depends on every digit.
-      const groups = prefix.length - 1;
-      if (plan.transformsPrefix && groups > 0 && prefix[groups]) {
-        return undefined;
-      }
-      const rest = national.slice(prefix[0].length);
-      if (
-        !plan.nationalNumber.test(national) ||
-        plan.nationalNumber.test(rest)
-      ) {
-        return undefined;
-      }
-      byKey = false;
-    }
-    if (!plan.plans) return { country: plan.countries[0], byKey };
-    for (const {
-      country,
-      leadingDigits,
-      nationalNumber,
-      types,
-    } of plan.plans) {
-      if (leadingDigits) {
-        if (leadingDigits.test(national)) return { country, byKey };
-      } else if (
-        nationalNumber.test(national) &&
-        types.some(
-          ({ pattern, lengths }) =>
-            (!lengths || lengths.includes(national.length)) &&
-            pattern.test(national),
-        )
-      ) {
-        return { country, byKey };
-      }
-    }
-    return { country: null, byKey };
-  }
-}
-
 /** The data, loaded once per process. */
 interface LocatorData {
   /** E.164 digits prefix (at most 9 long) → zones; `&`-joined in the file. */
@@ -348,7 +186,6 @@ interface LocatorData {
   readonly longestZonePrefix: number;
   /** +1 area code → code of its state or province (null: several or unknown). */
   readonly regionByAreaCode: ReadonlyMap<string, string | null>;
-  readonly countries: CountryFinder;
 }
 
 /** The library's resources folder: its `exports` has no `./package.json`, so we resolve its main (lib/index.js). */
@@ -422,7 +259,6 @@ async function loadData(): Promise<LocatorData> {
     zonesByPrefix,
     longestZonePrefix,
     regionByAreaCode,
-    countries: new CountryFinder(),
   };
 }
 
@@ -438,9 +274,8 @@ async function loadData(): Promise<LocatorData> {
  *   number-type patterns; in its metadata those never look past the 9th
  *   digit other than for "any digit" and the number's length (checked by
  *   test/unit/number-location.spec.ts), hence the length in the key. A
- *   number that starts like a national prefix (see {@link CountryFinder}) is
- *   not cached; whether it does depends on national-prefix patterns that
- *   the spec checks in the same way.
+ *   number the parser rewrites (a national prefix after the calling code:
+ *   `+1 1 212…`) is not cached.
  */
 const KEY_DIGITS = 9;
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -528,24 +363,16 @@ export class NumberLocator {
     const key = `${e164.slice(1, 1 + KEY_DIGITS)}:${e164.length - 1}`;
     const cached = this.#cache.get(key);
     if (cached) return cached;
-    let digits = e164.slice(1);
-    const found = this.#data.countries.find(e164);
-    let country: string | null;
-    if (found) {
-      country = found.country;
-    } else {
-      // As the library is called: with the number as parsed (prefix stripped).
-      const phone = parsePhoneNumberFromString(e164);
-      country = phone?.country ?? null;
-      if (phone) digits = phone.number.slice(1);
-    }
+    const phone = parsePhoneNumberFromString(e164);
+    const country = phone?.country ?? null;
+    // As the library is called: with the number as parsed.
+    const digits = phone ? phone.number.slice(1) : e164.slice(1);
     const location: NumberLocation = Object.freeze({
       country,
       zones: this.#zonesOf(digits),
       region: this.#regionOf(digits, country),
     });
-    // What depends on more than the key (what the parser says) is not cached.
-    if (this.#cacheable && found?.byKey) {
+    if (this.#cacheable && phone?.number === e164) {
       this.#cache.set(key, location);
     }
     return location;
