@@ -149,6 +149,7 @@ describe.each(TEST_DIALECTS)('campaign lists (%s)', (dialect) => {
         attempt_count: 0,
         due_at: expect.stringMatching(ISO),
         last_outcome: null,
+        waiting: null,
         attempts: [],
       });
       expect(byPhone.get(phone(1))).toMatchObject({ last_name: null });
@@ -202,6 +203,7 @@ describe.each(TEST_DIALECTS)('campaign lists (%s)', (dialect) => {
           ended_at: expect.stringMatching(ISO),
           outcome: 'no_answer',
           provider_call_id: `p-${first.call_id}-1`,
+          verdict: expect.objectContaining({ country: 'ES' }),
         },
       ]);
       expect(calls.get(phone(3))).toMatchObject({
@@ -230,6 +232,7 @@ describe.each(TEST_DIALECTS)('campaign lists (%s)', (dialect) => {
           ended_at: expect.stringMatching(ISO),
           outcome: 'answered',
           provider_call_id: `p-${retried.call_id}-2`,
+          verdict: expect.objectContaining({ country: 'ES' }),
         },
       ]);
       expect(calls.get(phone(2))).toMatchObject({

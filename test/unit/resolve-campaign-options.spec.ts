@@ -17,6 +17,10 @@ describe('resolveCampaignOptions', () => {
       eventEmitter: undefined,
       callingWindow: { start: '09:00', end: '20:00', days: [1, 2, 3, 4, 5, 6] },
       retryVoicemail: false,
+      callingRules: { builtIn: true, rules: [] },
+      maxAttemptsPerContact: null,
+      beforeDial: undefined,
+      beforeDialTimeoutMs: 2_000,
       scheduler: {
         enabled: true,
         tickIntervalMs: 1_000,
