@@ -12,8 +12,10 @@ import { InvalidCampaignRequestException } from '../validation/field-problem';
 import { canonicalTimeZone } from '../validation/time-zone.validator';
 import type {
   CampaignAccount,
+  CampaignPlaybookRef,
   ResolvedCampaignOptions,
 } from '../options/campaign-module-options.interface';
+import { validatePlaybookProvider } from '../providers/playbook-provider.validator';
 import type { CreatedCampaign } from './campaign-response.interface';
 import { CAMPAIGN_INSERT_COLUMNS } from './campaign-sql';
 import { ContactCallWriter } from './contact-call-writer';
@@ -36,6 +38,8 @@ export interface CreateCampaignOptions {
    * and return the first response.
    */
   idempotencyKey?: string;
+  /** The playbook as the ownership check found it: its provider side is copied onto the campaign. */
+  playbook?: CampaignPlaybookRef;
 }
 
 export interface CampaignCreationResult {
@@ -84,6 +88,10 @@ export class CampaignCreationService {
     options: CreateCampaignOptions = {},
   ): Promise<CampaignCreationResult> {
     const { idempotencyKey } = options;
+    // A host store's playbook is checked like a registered one.
+    const provider = options.playbook?.provider
+      ? JSON.stringify(validatePlaybookProvider(options.playbook.provider))
+      : null;
     if (idempotencyKey !== undefined) assertValidIdempotencyKey(idempotencyKey);
     const rules = campaignCallingRules(request);
     const contacts = mergeDuplicateContacts(request.contacts);
@@ -133,6 +141,7 @@ export class CampaignCreationService {
             request.launchAt ? null : this.dialect.date(now),
             rules.timezone,
             rules.callingWindow && JSON.stringify(rules.callingWindow),
+            provider,
           ],
         ],
         1,

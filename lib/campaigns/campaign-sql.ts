@@ -33,6 +33,7 @@ export const CAMPAIGN_INSERT_COLUMNS = [
   'started_at',
   'timezone',
   'calling_window',
+  'provider_config',
 ] as const;
 
 /**

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 
 /** One dial of a call. Written before the dialer is called. */
 @Entity('campaign_call_attempts')
@@ -22,6 +22,7 @@ export class CallAttemptEntity {
   @Column({ type: 'varchar', length: 32, nullable: true })
   outcome!: string | null;
 
+  @Index('idx_campaign_call_attempts_provider_call')
   @Column({
     name: 'provider_call_id',
     type: 'varchar',

@@ -7,6 +7,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import type { CallingWindow } from '../scheduler/calling-window.interface';
+import type { PlaybookProviderConfig } from '../providers/provider.interface';
 import type { CampaignStatus } from './campaign-status';
 
 /**
@@ -51,6 +52,10 @@ export class CampaignEntity {
    */
   @Column({ name: 'calling_window', type: 'json', nullable: true })
   callingWindow!: CallingWindow | null;
+
+  /** The playbook's provider side when the campaign was created. */
+  @Column({ name: 'provider_config', type: 'json', nullable: true })
+  providerConfig!: PlaybookProviderConfig | null;
 
   @Column({ name: 'contacts_count', type: 'int' })
   contactsCount!: number;

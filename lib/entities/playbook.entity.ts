@@ -5,6 +5,7 @@ import {
   Index,
   PrimaryColumn,
 } from 'typeorm';
+import type { PlaybookProviderConfig } from '../providers/provider.interface';
 
 /** The assistant that runs the calls of a campaign. */
 @Entity('campaign_playbooks')
@@ -18,6 +19,10 @@ export class PlaybookEntity {
 
   @Column({ type: 'varchar', length: 255 })
   name!: string;
+
+  /** Which provider runs it, with the assistant and caller numbers. */
+  @Column({ name: 'provider_config', type: 'json', nullable: true })
+  providerConfig!: PlaybookProviderConfig | null;
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;

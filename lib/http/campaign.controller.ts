@@ -192,9 +192,7 @@ export class CampaignController {
     const { campaign: created, replayed } = await this.campaigns.createOrReplay(
       account,
       campaign,
-      {
-        idempotencyKey,
-      },
+      { idempotencyKey, playbook: request.campaignPlaybook },
     );
     // From configuration only, never from the request line or Host header.
     const adapter = this.adapterHost.httpAdapter;

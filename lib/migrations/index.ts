@@ -9,6 +9,8 @@ import { CampaignCallingWindowPostgres1764300000000 } from './1764300000000-camp
 import { CampaignCallingWindowSqlite1764300000000 } from './1764300000000-campaign-calling-window.sqlite';
 import { CampaignCallVerdictsPostgres1764310000000 } from './1764310000000-campaign-call-verdicts.postgres';
 import { CampaignCallVerdictsSqlite1764310000000 } from './1764310000000-campaign-call-verdicts.sqlite';
+import { CampaignProvidersPostgres1764320000000 } from './1764320000000-campaign-providers.postgres';
+import { CampaignProvidersSqlite1764320000000 } from './1764320000000-campaign-providers.sqlite';
 
 export {
   CampaignInitialSchemaPostgres1764130000000,
@@ -21,6 +23,8 @@ export {
   CampaignCallingWindowSqlite1764300000000,
   CampaignCallVerdictsPostgres1764310000000,
   CampaignCallVerdictsSqlite1764310000000,
+  CampaignProvidersPostgres1764320000000,
+  CampaignProvidersSqlite1764320000000,
 };
 
 /** Migrations for PostgreSQL, oldest first: add them to the host's `migrations`. */
@@ -30,6 +34,7 @@ export const CAMPAIGN_POSTGRES_MIGRATIONS: CampaignMigrationClass[] = [
   CampaignClaimIndexPostgres1764220000000,
   CampaignCallingWindowPostgres1764300000000,
   CampaignCallVerdictsPostgres1764310000000,
+  CampaignProvidersPostgres1764320000000,
 ];
 
 /** Migrations for SQLite (better-sqlite3), oldest first. */
@@ -39,6 +44,7 @@ export const CAMPAIGN_SQLITE_MIGRATIONS: CampaignMigrationClass[] = [
   CampaignClaimIndexSqlite1764220000000,
   CampaignCallingWindowSqlite1764300000000,
   CampaignCallVerdictsSqlite1764310000000,
+  CampaignProvidersSqlite1764320000000,
 ];
 
 export type CampaignMigrationClass = new () => MigrationInterface;

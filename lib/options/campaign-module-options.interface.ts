@@ -4,6 +4,7 @@ import type { CampaignEventSink } from '../events/campaign-event.interface';
 import type { CampaignClock } from '../scheduler/campaign-clock';
 import type { CallingWindow } from '../scheduler/calling-window.interface';
 import type { BeforeDialHook } from '../compliance/before-dial.interface';
+import type { PlaybookProviderConfig } from '../providers/provider.interface';
 import type {
   CallCap,
   CallingRule,
@@ -17,6 +18,8 @@ export interface CampaignAccount {
 export interface CampaignPlaybookRef {
   id: string;
   name?: string;
+  /** Which provider runs it (assistant, caller numbers); copied onto each campaign created with it. */
+  provider?: PlaybookProviderConfig | null;
 }
 
 /** Resolves a Bearer token to an account, or `null` when it is unknown or revoked. */

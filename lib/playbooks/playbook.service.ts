@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
 import { PlaybookEntity } from '../entities/playbook.entity';
 import type {
@@ -8,12 +9,16 @@ import type {
   CampaignPlaybookRef,
 } from '../options/campaign-module-options.interface';
 import { runTransaction } from '../database/run-transaction';
+import type { PlaybookProviderConfig } from '../providers/provider.interface';
+import { validatePlaybookProvider } from '../providers/playbook-provider.validator';
 
 export interface RegisterPlaybookInput {
   accountId: string;
   name: string;
   /** Keep a known id (e.g. the host's own assistant id); random when absent. */
   id?: string;
+  /** Which provider runs it: assistant and caller numbers (checked here). */
+  provider?: PlaybookProviderConfig | null;
 }
 
 /** The built-in playbook store. */
@@ -30,6 +35,9 @@ export class PlaybookService {
   /** Registers a playbook; registering an existing id of the same account renames it. */
   async register(input: RegisterPlaybookInput): Promise<PlaybookEntity> {
     const id = (input.id ?? randomUUID()).toLowerCase();
+    const providerConfig = input.provider
+      ? validatePlaybookProvider(input.provider)
+      : null;
     return runTransaction(this.dataSource, async (m) => {
       const playbooks = m.getRepository(PlaybookEntity);
       const existing = await playbooks.findOneBy({ id });
@@ -37,13 +45,18 @@ export class PlaybookService {
         throw new Error(`Playbook ${id} belongs to another account`);
       }
       if (existing) {
-        await playbooks.update({ id }, { name: input.name });
+        // TypeORM's deep-partial type does not take a JSON column's Record.
+        await playbooks.update({ id }, {
+          name: input.name,
+          providerConfig,
+        } as QueryDeepPartialEntity<PlaybookEntity>);
       } else {
         await playbooks.insert({
           id,
           accountId: input.accountId,
           name: input.name,
-        });
+          providerConfig,
+        } as QueryDeepPartialEntity<PlaybookEntity>);
       }
       return playbooks.findOneByOrFail({ id });
     });
@@ -64,6 +77,8 @@ export class PlaybookService {
       id: playbookId.toLowerCase(),
       accountId: account.id,
     });
-    return row ? { id: row.id, name: row.name } : null;
+    return row
+      ? { id: row.id, name: row.name, provider: row.providerConfig }
+      : null;
   }
 }

@@ -7,7 +7,11 @@ import { insertRows } from '../database/multi-row-insert';
 import { returnedRows } from '../database/query-result';
 import { SqlParams } from '../database/sql-params';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
-import type { DialRequest } from '../dialer/campaign-dialer.interface';
+import type {
+  CampaignDialer,
+  DialRequest,
+  DialResult,
+} from '../dialer/campaign-dialer.interface';
 import type { CustomFields } from '../entities/contact.entity';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import {
@@ -25,6 +29,7 @@ import {
 } from '../compliance/claim-plan';
 import { CallingRulesService } from '../compliance/calling-rules.service';
 import type { CallingWindow } from './calling-window.interface';
+import type { PlaybookProviderConfig } from '../providers/provider.interface';
 import type {
   AttemptResult,
   ResultFence,
@@ -380,26 +385,81 @@ export class CallDispatchRepository {
 
   /**
    * Attempts whose lease expired (their replica died or lost the database)
-   * end as `interrupted`; the recall policy decides what comes next. They are
-   * never dialed again as the same attempt.
+   * are never dialed again as the same attempt. With a dialer that can look
+   * calls up, the provider is asked what became of each first, and its
+   * answer is recorded (still in progress: the attempt waits for its
+   * outcome); only an attempt the provider has no trace of, or without a
+   * lookup, ends `interrupted` and the recall policy decides what comes next.
    */
-  async interruptExpired(now: Date, limit: number): Promise<RecordedResults> {
-    const recorded = await runTransaction(this.dataSource, async (m) => {
-      const p = new SqlParams(this.dialect);
-      const rows = (await m.query(
-        `SELECT c.id, c.attempt_count, c.recall, c.first_attempt_at FROM campaign_calls c
-        WHERE c.status = 'dialing' AND c.lease_expires_at <= ${p.add(this.dialect.date(now))}
-        ORDER BY c.lease_expires_at LIMIT ${p.add(limit)} ${this.dialect.skipLocked('c')}`,
-        p.values,
-      )) as ClaimRow[];
-      const results: AttemptResult[] = rows.map((row) => ({
+  async interruptExpired(
+    now: Date,
+    limit: number,
+    reconcile?: { dialer: CampaignDialer; timeoutMs: number },
+  ): Promise<RecordedResults> {
+    const d = this.dialect;
+    const p = new SqlParams(d);
+    const expired = (await this.dataSource.query(
+      `SELECT c.id, c.attempt_count, c.recall, c.first_attempt_at, k.provider_config,
+          a.provider_call_id, a.started_at
+        FROM campaign_calls c
+        JOIN campaigns k ON k.id = c.campaign_id
+        LEFT JOIN campaign_call_attempts a
+          ON a.call_id = c.id AND a.attempt_number = c.attempt_count
+        WHERE c.status = 'dialing' AND c.lease_expires_at <= ${p.add(d.date(now))}
+        ORDER BY c.lease_expires_at LIMIT ${p.add(limit)}`,
+      p.values,
+    )) as ClaimRow[];
+    if (expired.length === 0) return { recorded: [], completedCampaigns: [] };
+    const answers = reconcile
+      ? await Promise.all(
+          expired.map((row) => this.lookUp(row, reconcile, now)),
+        )
+      : expired.map(() => null);
+    const results: AttemptResult[] = [];
+    const stillOpen: {
+      callId: string;
+      attempt: number;
+      providerCallId?: string;
+    }[] = [];
+    expired.forEach((row, i) => {
+      // Past the outcome timeout the provider is not waited for any more.
+      const overdue =
+        now.getTime() - d.readDate(row.started_at ?? now).getTime() >
+        this.options.scheduler.outcomeTimeoutMs;
+      const answer = overdue && !answers[i]?.outcome ? null : answers[i];
+      const base = {
         callId: row.id,
         attempt: Number(row.attempt_count),
-        outcome: 'interrupted',
-        details: { reason: 'lease expired' },
-        recall: this.dialect.readJson<number[]>(row.recall),
-        firstAttemptAt: this.dialect.readDate(row.first_attempt_at ?? now),
-      }));
+        recall: d.readJson<number[]>(row.recall),
+        firstAttemptAt: d.readDate(row.first_attempt_at ?? now),
+      };
+      if (answer && !answer.outcome) {
+        stillOpen.push({
+          callId: base.callId,
+          attempt: base.attempt,
+          providerCallId: answer.providerCallId,
+        });
+        return;
+      }
+      results.push(
+        answer?.outcome
+          ? {
+              ...base,
+              outcome: answer.outcome,
+              providerCallId: answer.providerCallId ?? null,
+              details: { ...answer.details, reconciled: true },
+            }
+          : {
+              ...base,
+              outcome: 'interrupted',
+              details: { reason: 'lease expired' },
+            },
+      );
+    });
+    const recorded = await runTransaction(this.dataSource, async (m) => {
+      if (stillOpen.length) {
+        await this.extendExpired(m, stillOpen, now);
+      }
       return this.record(m, results, { leaseExpiredBy: now }, now);
     });
     return {
@@ -409,6 +469,124 @@ export class CallDispatchRepository {
         now,
       ),
     };
+  }
+
+  /** What the provider says of an expired attempt; a failed lookup counts as no trace only when it says so. */
+  private async lookUp(
+    row: ClaimRow,
+    { dialer, timeoutMs }: { dialer: CampaignDialer; timeoutMs: number },
+    now: Date,
+  ): Promise<DialResult | null> {
+    const d = this.dialect;
+    try {
+      return await withTimeout(
+        dialer.lookup!({
+          callId: row.id,
+          attempt: Number(row.attempt_count),
+          providerCallId: (row.provider_call_id as string | null) ?? null,
+          startedAt: d.readDate(row.started_at ?? now),
+          playbook:
+            row.provider_config == null
+              ? null
+              : d.readJson<PlaybookProviderConfig>(row.provider_config),
+        }),
+        timeoutMs,
+      );
+    } catch (error) {
+      // Not knowing is not "no trace": keep the attempt open, ask again.
+      this.logger.warn(
+        `could not look up call ${row.id} attempt ${String(row.attempt_count)} at the provider: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return { outcome: undefined };
+    }
+  }
+
+  /** Expired attempts the provider says are still in progress wait for their outcome. */
+  private async extendExpired(
+    m: EntityManager,
+    open: { callId: string; attempt: number; providerCallId?: string }[],
+    now: Date,
+  ): Promise<void> {
+    const d = this.dialect;
+    const p = new SqlParams(d);
+    const until = new Date(now.getTime() + this.options.scheduler.leaseMs);
+    const values = p.rows(
+      open.map((o) => [o.callId, o.attempt]),
+      ['uuid', 'int'],
+    );
+    await m.query(
+      `WITH v (id, attempt) AS (VALUES ${values})
+      UPDATE campaign_calls SET lease_expires_at = ${p.add(d.date(until))},
+        updated_at = ${p.add(d.date(now))}
+      FROM v WHERE campaign_calls.id = v.id AND campaign_calls.attempt_count = v.attempt
+        AND campaign_calls.status = 'dialing'
+        AND campaign_calls.lease_expires_at <= ${p.add(d.date(now))}`,
+      p.values,
+    );
+  }
+
+  /**
+   * Dials the provider did not place (its limits): the attempt is given
+   * back (its row removed, the count restored, the first-attempt time too
+   * if it was the first), and the call waits until the provider allows it.
+   * Fenced by lease owner and attempt number.
+   */
+  async releaseNotPlaced(
+    dials: { callId: string; attempt: number; reason: string; retryAt: Date }[],
+    owner: string,
+    now: Date,
+  ): Promise<void> {
+    if (dials.length === 0) return;
+    const d = this.dialect;
+    await runTransaction(this.dataSource, async (m) => {
+      const p = new SqlParams(d);
+      const values = p.rows(
+        dials.map((r) => [
+          r.callId,
+          r.attempt,
+          d.date(r.retryAt),
+          JSON.stringify({
+            reason: 'provider_limit',
+            until: r.retryAt.toISOString(),
+            rule: null,
+            zone: null,
+            message: r.reason.slice(0, 500),
+          }),
+        ]),
+        ['uuid', 'int', 'timestamptz', 'jsonb'],
+      );
+      const released = returnedRows<{ id: string }>(
+        await m.query(
+          `WITH v (id, attempt, due_at, detail) AS (VALUES ${values})
+          UPDATE campaign_calls SET
+            status = CASE WHEN v.attempt = 1 THEN 'queued' ELSE 'retry_pending' END,
+            attempt_count = v.attempt - 1,
+            first_attempt_at = CASE WHEN v.attempt = 1 THEN NULL ELSE campaign_calls.first_attempt_at END,
+            due_at = v.due_at, lease_owner = NULL, lease_expires_at = NULL,
+            wait_reason = 'provider_limit', wait_detail = v.detail,
+            updated_at = ${p.add(d.date(now))}
+          FROM v WHERE campaign_calls.id = v.id AND campaign_calls.attempt_count = v.attempt
+            AND campaign_calls.status = 'dialing' AND campaign_calls.lease_owner = ${p.add(owner)}
+          RETURNING campaign_calls.id`,
+          p.values,
+        ),
+      );
+      const ids = new Set(released.map((r) => r.id));
+      const gone = dials.filter((r) => ids.has(r.callId));
+      if (gone.length === 0) return;
+      const q = new SqlParams(d);
+      const attempts = q.rows(
+        gone.map((r) => [r.callId, r.attempt]),
+        ['uuid', 'int'],
+      );
+      await m.query(
+        `WITH v (call_id, attempt) AS (VALUES ${attempts})
+        DELETE FROM campaign_call_attempts WHERE ended_at IS NULL AND EXISTS (
+          SELECT 1 FROM v WHERE campaign_call_attempts.call_id = v.call_id
+            AND campaign_call_attempts.attempt_number = v.attempt)`,
+        q.values,
+      );
+    });
   }
 
   /** The open attempt of a call, for a late outcome report. */
@@ -483,7 +661,7 @@ export class CallDispatchRepository {
       .join(', ');
     const sql = `SELECT c.id, c.campaign_id, c.account_id, c.contact_id, c.attempt_count, c.recall,
         c.first_attempt_at, k.playbook_id, k.timezone AS campaign_timezone,
-        k.calling_window AS campaign_window, ct.phone, ${contactColumns},
+        k.calling_window AS campaign_window, k.provider_config, ct.phone, ${contactColumns},
         d.phone AS do_not_call
       FROM campaign_calls c
       JOIN campaigns k ON k.id = c.campaign_id
@@ -591,6 +769,10 @@ export class CallDispatchRepository {
       campaignId: row.campaign_id,
       accountId: row.account_id,
       playbookId: row.playbook_id,
+      playbook:
+        row.provider_config == null
+          ? null
+          : this.dialect.readJson<PlaybookProviderConfig>(row.provider_config),
       phone: row.phone,
       contact: {
         ...contact,

@@ -36,6 +36,19 @@ interface AcceptedDial {
   providerCallId?: string;
 }
 
+/** A dial the provider did not place (its limits): released, tried again later. */
+export interface NotPlacedDial {
+  callId: string;
+  attempt: number;
+  reason: string;
+  retryAt: Date;
+}
+
+/** Backoff for a provider refusal without `Retry-After`. */
+const NOT_PLACED_BACKOFF_MS = 30_000;
+/** Bound on asking the provider what became of an expired attempt. */
+const LOOKUP_TIMEOUT_MS = 10_000;
+
 /** Results per write: well inside both databases' bind-parameter limits. */
 const RESULTS_PER_WRITE = 500;
 
@@ -57,6 +70,7 @@ export class DialingLoopService
   private readonly inFlight = new Set<Promise<void>>();
   private results: AttemptResult[] = [];
   private accepted: AcceptedDial[] = [];
+  private notPlaced: NotPlacedDial[] = [];
   private ticking: Promise<TickReport> | null = null;
   private flushing: Promise<void> | null = null;
   private flushQueued = false;
@@ -171,6 +185,7 @@ export class DialingLoopService
     const expired = await this.calls.interruptExpired(
       now,
       this.settings.batchSize,
+      dialer.lookup ? { dialer, timeoutMs: LOOKUP_TIMEOUT_MS } : undefined,
     );
     report.interrupted = expired.recorded.length;
     this.announce(expired, now);
@@ -191,7 +206,8 @@ export class DialingLoopService
         this.settings.maxInFlight -
           this.inFlight.size -
           this.results.length -
-          this.accepted.length,
+          this.accepted.length -
+          this.notPlaced.length,
         this.rate.available(),
       );
       if (limit <= 0) break;
@@ -266,7 +282,22 @@ export class DialingLoopService
         details: { reason: (error as Error).message ?? String(error) },
       };
     }
-    if (isOutcome(result.outcome)) {
+    if (result.notPlaced) {
+      // Not placed: the attempt is given back, and this replica calls slower
+      // while the provider pushes back.
+      this.rate.slowDown();
+      const waitMs = result.notPlaced.retryAfterMs ?? NOT_PLACED_BACKOFF_MS;
+      this.notPlaced.push({
+        callId: request.callId,
+        attempt: request.attempt,
+        reason: result.notPlaced.reason,
+        retryAt: new Date((await this.clock.now()).getTime() + waitMs),
+      });
+      this.logger.warn(
+        `call ${request.callId} attempt ${request.attempt} not placed by the provider (${result.notPlaced.reason}); retried in ${waitMs} ms, ${this.rate.currentRate.toFixed(1)} calls/s now`,
+      );
+    } else if (isOutcome(result.outcome)) {
+      this.rate.recover();
       this.results.push({
         callId: request.callId,
         attempt: request.attempt,
@@ -277,6 +308,7 @@ export class DialingLoopService
         firstAttemptAt,
       });
     } else {
+      this.rate.recover();
       this.accepted.push({
         callId: request.callId,
         attempt: request.attempt,
@@ -312,9 +344,14 @@ export class DialingLoopService
 
   /** Writes the gathered results in bounded chunks, until none is left. */
   private async writeResults(): Promise<void> {
-    while (this.results.length || this.accepted.length) {
+    while (
+      this.results.length ||
+      this.accepted.length ||
+      this.notPlaced.length
+    ) {
       const results = this.results.splice(0, RESULTS_PER_WRITE);
       const accepted = this.accepted.splice(0, RESULTS_PER_WRITE);
+      const notPlaced = this.notPlaced.splice(0, RESULTS_PER_WRITE);
       try {
         const now = await this.clock.now();
         const recorded = await this.calls.recordResults(
@@ -329,13 +366,19 @@ export class DialingLoopService
           new Date(now.getTime() + this.settings.outcomeTimeoutMs),
           now,
         );
+        await this.calls.releaseNotPlaced(
+          notPlaced,
+          this.settings.replicaId,
+          now,
+        );
       } catch (error) {
         // Kept for the next flush; if their lease expires first, the fence
         // makes them no-ops.
         this.results.unshift(...results);
         this.accepted.unshift(...accepted);
+        this.notPlaced.unshift(...notPlaced);
         this.logger.error(
-          `could not record ${results.length + accepted.length} dial results, will retry: ${(error as Error).message}`,
+          `could not record ${results.length + accepted.length + notPlaced.length} dial results, will retry: ${(error as Error).message}`,
         );
         return;
       }
