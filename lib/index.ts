@@ -112,3 +112,10 @@ export type {
   WaitExplanation,
   WaitReason,
 } from './compliance/claim-plan';
+export * from './providers/provider.interface';
+export { CallerNumberPool } from './providers/caller-number-pool';
+export {
+  InvalidPlaybookProviderError,
+  validatePlaybookProvider,
+  VOICE_PROVIDERS,
+} from './providers/playbook-provider.validator';

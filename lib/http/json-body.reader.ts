@@ -38,15 +38,15 @@ export function jsonContentTypeProblem(
 }
 
 /**
- * Reads a JSON body from the Node request, never holding more than `limit`
+ * Reads a body from the Node request, never holding more than `limit`
  * bytes (decoded): a declared length over it is refused unread, a stream
  * that grows past it is dropped. 4xx with the module's body for every
  * client fault.
  */
-export async function readJsonBody(
+export async function readRawBody(
   request: IncomingMessage,
   limit: number,
-): Promise<unknown> {
+): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (declared > limit) throw bodyError(413, 'the request body is too large');
   const encoding = String(
@@ -72,7 +72,15 @@ export async function readJsonBody(
     if (error instanceof InvalidCampaignRequestException) throw error;
     throw bodyError(400, 'the request body could not be read');
   }
-  const text = Buffer.concat(chunks, size).toString('utf8');
+  return Buffer.concat(chunks, size);
+}
+
+/** {@link readRawBody}, as JSON. */
+export async function readJsonBody(
+  request: IncomingMessage,
+  limit: number,
+): Promise<unknown> {
+  const text = (await readRawBody(request, limit)).toString('utf8');
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {

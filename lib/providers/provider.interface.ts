@@ -44,6 +44,11 @@ export interface ProviderWebhookRequest {
 /** A provider's webhook side: its own signature scheme, then its events. */
 export interface ProviderWebhook {
   provider: VoiceProvider;
+  /**
+   * The public URL of the webhook route as given to the provider (Twilio
+   * signs it); without it the route rebuilds it from the Host header.
+   */
+  publicUrl?: string;
   /** True only when the request carries the provider's valid signature. */
   verify(request: ProviderWebhookRequest): boolean;
   /** The events of a verified request; throws `InvalidWebhookPayloadError` for a malformed body. */

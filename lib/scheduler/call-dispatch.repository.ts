@@ -589,6 +589,22 @@ export class CallDispatchRepository {
     });
   }
 
+  /** The call and attempt a provider's call id belongs to (indexed), open or not. */
+  async findAttemptByProviderCallId(
+    providerCallId: string,
+  ): Promise<{ callId: string; attempt: number } | null> {
+    const p = new SqlParams(this.dialect);
+    const [row] = (await this.dataSource.query(
+      `SELECT call_id, attempt_number FROM campaign_call_attempts
+      WHERE provider_call_id = ${p.add(providerCallId)}
+      ORDER BY started_at DESC LIMIT 1`,
+      p.values,
+    )) as { call_id: string; attempt_number: number | string }[];
+    return row
+      ? { callId: row.call_id, attempt: Number(row.attempt_number) }
+      : null;
+  }
+
   /** The open attempt of a call, for a late outcome report. */
   async findOpenAttempt(
     callId: string,

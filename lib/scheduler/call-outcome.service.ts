@@ -80,6 +80,43 @@ export class CallOutcomeService {
     emitRecordedEvents(this.events, recorded, now);
     return recorded.recorded.length === 1;
   }
+
+  /**
+   * An outcome a provider reports by its own call id (webhooks): found
+   * through the attempt that stored that id, else through the module's call
+   * id and attempt the provider echoed in its metadata. False when nothing
+   * matches or the attempt already ended (a redelivered event).
+   */
+  async reportByProviderCallId(
+    providerCallId: string,
+    outcome: CallOutcome,
+    details: Record<string, unknown> = {},
+    echoed?: { callId?: string; attempt?: number },
+  ): Promise<boolean> {
+    if (
+      typeof providerCallId !== 'string' ||
+      !providerCallId ||
+      providerCallId.length > MAX_PROVIDER_CALL_ID_LENGTH ||
+      !isStorableText(providerCallId)
+    ) {
+      throw new InvalidOutcomeReportError(
+        'details',
+        `providerCallId must be a string of 1 to ${MAX_PROVIDER_CALL_ID_LENGTH} characters`,
+      );
+    }
+    const found =
+      (await this.calls.findAttemptByProviderCallId(providerCallId)) ??
+      (echoed?.callId !== undefined &&
+      echoed.attempt !== undefined &&
+      isUUID(echoed.callId)
+        ? { callId: echoed.callId, attempt: echoed.attempt }
+        : null);
+    if (!found) return false;
+    return this.report(found.callId, found.attempt, outcome, {
+      ...details,
+      providerCallId,
+    });
+  }
 }
 
 /** Throws {@link InvalidOutcomeReportError} for the first malformed argument. */
