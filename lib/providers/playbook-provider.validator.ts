@@ -35,7 +35,9 @@ export function validatePlaybookProvider(
   }
   const config = value as Record<string, unknown>;
   for (const key of Object.keys(config)) {
-    if (!['provider', 'assistantId', 'callerNumbers', 'settings'].includes(key)) {
+    if (
+      !['provider', 'assistantId', 'callerNumbers', 'settings'].includes(key)
+    ) {
       fail(`${key} is not a known field`);
     }
   }
@@ -66,13 +68,15 @@ export function validatePlaybookProvider(
   numbers.forEach((n, i) => {
     if (!valid(n)) {
       fail(
-        `callerNumbers.${i} must be ${provider === 'vapi' ? "a Vapi phone-number id (uuid)" : 'an E.164 number'}`,
+        `callerNumbers.${i} must be ${provider === 'vapi' ? 'a Vapi phone-number id (uuid)' : 'an E.164 number'}`,
       );
     }
   });
   if (
     settings !== undefined &&
-    (typeof settings !== 'object' || settings === null || Array.isArray(settings))
+    (typeof settings !== 'object' ||
+      settings === null ||
+      Array.isArray(settings))
   ) {
     fail('settings must be an object');
   }
