@@ -1,3 +1,4 @@
+import { PlaybookService } from '../../lib';
 import {
   createLoopTestApp,
   MINUTE,
@@ -102,6 +103,43 @@ describe.each(httpMatrix(TEST_DIALECTS))(
       await deliver({ id: 'unknown-call', outcome: 'answered' }).expect(200);
       await t.http().post('/campaign/webhooks/retell').send({}).expect(404);
     });
+
+    it("hands the dialer the playbook's provider side, copied onto the campaign", async () => {
+      await start();
+      const config = {
+        provider: 'vapi' as const,
+        assistantId: 'asst-42',
+        callerNumbers: ['5b0e6a52-8c1d-4e3f-9a7b-2c4d6e8f0a1b'],
+      };
+      const playbook = await t.app.get(PlaybookService).register({
+        accountId: t.accountId,
+        name: 'Vapi playbook',
+        provider: config,
+      });
+      await t
+        .post({
+          playbook_id: playbook.id,
+          contacts: [{ phone: '+34600000021' }],
+        })
+        .expect(202);
+      // A later change of the playbook does not change the campaign's calls.
+      await t.app.get(PlaybookService).register({
+        id: playbook.id,
+        accountId: t.accountId,
+        name: 'Vapi playbook',
+        provider: { ...config, assistantId: 'asst-43' },
+      });
+      expect(await t.round()).toMatchObject({ started: 1 });
+      expect(providerOf(0)).toEqual(config);
+      await expect(
+        t.app.get(PlaybookService).register({
+          accountId: t.accountId,
+          name: 'Broken',
+          provider: { ...config, callerNumbers: ['+14155550100'] },
+        }),
+      ).rejects.toThrow('callerNumbers.0 must be a Vapi phone-number id');
+    });
+    const providerOf = (i: number) => provider.dials[i].playbook;
 
     it('a call the provider refuses for its limits uses no attempt and is placed after Retry-After', async () => {
       await start({ '+34600000009': 1 });
