@@ -108,6 +108,8 @@ export function planClaim(
   policy: ClaimPolicy,
 ): ClaimDecision[] {
   const openings = new Map<string, ReturnType<typeof earliestOpening>>();
+  // Every row shares `policy.now`: one verdict per kind of person.
+  const verdicts = new Map<string, DialVerdict>();
   const startedContacts = new Set<string>();
   const startedPerAccount = new Map<string, number>();
   return candidates.map((candidate): ClaimDecision => {
@@ -156,7 +158,13 @@ export function planClaim(
     }
     startedPerAccount.set(candidate.accountId, taken + 1);
     startedContacts.add(candidate.contactId);
-    return { kind: 'start', candidate, verdict: verdictOf(subject, policy) };
+    const verdictKey = `${key}|${subject.zoneSource}|${subject.country}|${subject.regions.join(',')}`;
+    let verdict = verdicts.get(verdictKey);
+    if (!verdict) {
+      verdict = verdictOf(subject, policy);
+      verdicts.set(verdictKey, verdict);
+    }
+    return { kind: 'start', candidate, verdict };
   });
 }
 
