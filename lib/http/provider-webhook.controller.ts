@@ -63,7 +63,7 @@ export class ProviderWebhookController {
       throw new NotFoundException(`no webhook for provider "${provider}"`);
     }
     const incoming = await this.incoming(request, webhook);
-    if (!webhook.verify(incoming)) {
+    if (!(await webhook.verify(incoming))) {
       throw new UnauthorizedException('invalid webhook signature');
     }
     let events;

@@ -50,7 +50,7 @@ export interface ProviderWebhook {
    */
   publicUrl?: string;
   /** True only when the request carries the provider's valid signature. */
-  verify(request: ProviderWebhookRequest): boolean;
+  verify(request: ProviderWebhookRequest): boolean | Promise<boolean>;
   /** The events of a verified request; throws `InvalidWebhookPayloadError` for a malformed body. */
   parse(request: ProviderWebhookRequest): ProviderCallEvent[];
 }
