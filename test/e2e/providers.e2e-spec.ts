@@ -1,0 +1,292 @@
+/**
+ * The real provider dialers (their official SDKs) against local fakes of
+ * each provider's documented API, through the whole module: a campaign is
+ * dialed, the provider's signed webhooks come back to the module's route,
+ * outcomes follow the recall policy and the campaign completes; a bad
+ * signature is refused, a redelivered event changes nothing, a 429 uses no
+ * attempt, and an attempt whose replica went silent is reconciled from the
+ * provider instead of re-dialed.
+ */
+import type { AddressInfo } from 'node:net';
+import {
+  PlaybookService,
+  type AttemptLookup,
+  type DialRequest,
+  type DialResult,
+  type PlaybookProviderConfig,
+  type ProviderDialer,
+  type ProviderWebhook,
+} from '../../lib';
+import { RetellDialer } from '../../lib/providers/retell/retell.dialer';
+import { VapiDialer } from '../../lib/providers/vapi/vapi.dialer';
+import { RetellFakeServer } from '../support/fakes/retell-fake.server';
+import { VapiFakeServer } from '../support/fakes/vapi-fake.server';
+import {
+  createLoopTestApp,
+  MINUTE,
+  type LoopTestApp,
+} from '../support/loop-test-app';
+import { TEST_DIALECTS } from '../utils/test-database';
+
+/** The module is built before the fake knows its webhook URL: a forwarding dialer. */
+class LateDialer implements ProviderDialer {
+  target!: ProviderDialer;
+  get webhook(): ProviderWebhook {
+    return this.target.webhook;
+  }
+  dial(request: DialRequest): Promise<DialResult> {
+    return this.target.dial(request);
+  }
+  lookup(attempt: AttemptLookup): Promise<DialResult | null> {
+    return this.target.lookup!(attempt);
+  }
+}
+
+/** What the scenario needs of a provider and its fake. */
+interface ProviderUnderTest {
+  name: 'retell' | 'vapi';
+  config: PlaybookProviderConfig;
+  /** Starts the fake delivering to `webhookUrl`; returns the real dialer aimed at it. */
+  start(webhookUrl: string): Promise<ProviderDialer>;
+  /** Provider call ids of the calls created, in order. */
+  createdIds(): string[];
+  /** The call rings and ends: `answered` → a conversation, `no_answer` → not picked up. */
+  finish(id: string, how: 'conversation' | 'no_answer'): Promise<number[]>;
+  /** Answer the next create for this number with 429 (Retry-After 5 s). */
+  rateLimit(phone: string): void;
+  /** Ends the call at the provider without delivering any webhook. */
+  endSilently(id: string): void;
+  /** A delivery of a finished call again, as the provider retries; its HTTP status. */
+  redeliver(id: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+const RETELL_KEY = 'key_retell_test';
+const VAPI_KEY = 'vapi-private-key';
+const VAPI_SECRET = 'vapi-hmac-secret';
+const VAPI_NUMBER_ID = '5b0e6a52-8c1d-4e3f-9a7b-2c4d6e8f0a1b';
+
+function retell(): ProviderUnderTest {
+  let fake: RetellFakeServer;
+  const reasons = new Map<string, string>();
+  return {
+    name: 'retell',
+    config: {
+      provider: 'retell',
+      assistantId: 'agent_test',
+      callerNumbers: ['+14155550100'],
+    },
+    async start(webhookUrl) {
+      fake = await RetellFakeServer.start({
+        apiKey: RETELL_KEY,
+        agents: ['agent_test'],
+        webhookUrl,
+      });
+      return new RetellDialer({ apiKey: RETELL_KEY, baseUrl: fake.url });
+    },
+    createdIds: () => [...fake.calls.keys()],
+    async finish(id, how) {
+      const call = fake.calls.get(id)!;
+      const phone = call.to_number as string;
+      const reason = how === 'conversation' ? 'user_hangup' : 'dial_no_answer';
+      reasons.set(id, reason);
+      fake.script(phone, { disconnectionReason: reason });
+      await fake.run(id);
+      return fake.deliveries
+        .filter((d) => d.rawBody.includes(id))
+        .flatMap((d) => d.statuses);
+    },
+    rateLimit(phone) {
+      fake.script(phone, { rateLimited: 1, retryAfterSeconds: 5 });
+    },
+    endSilently(id) {
+      const call = fake.calls.get(id)!;
+      call.call_status = 'ended';
+      call.disconnection_reason = 'user_hangup';
+    },
+    async redeliver(id) {
+      const d = await fake.deliver('call_ended', id);
+      return d.statuses[d.statuses.length - 1];
+    },
+    close: () => fake.close(),
+  };
+}
+
+function vapi(): ProviderUnderTest {
+  let fake: VapiFakeServer;
+  return {
+    name: 'vapi',
+    config: {
+      provider: 'vapi',
+      assistantId: 'asst-test',
+      callerNumbers: [VAPI_NUMBER_ID],
+    },
+    async start(webhookUrl) {
+      fake = await VapiFakeServer.start(VAPI_KEY);
+      fake.serverUrl = webhookUrl;
+      fake.credential = { type: 'hmac', secretKey: VAPI_SECRET };
+      return new VapiDialer({
+        apiKey: VAPI_KEY,
+        serverAuth: { type: 'hmac', secretKey: VAPI_SECRET },
+        baseUrl: fake.baseUrl,
+      });
+    },
+    createdIds: () => [...fake.calls.keys()],
+    async finish(id, how) {
+      await fake.progress(id, 'ringing');
+      const deliveries =
+        how === 'conversation'
+          ? await fake.end(id, 'assistant-ended-call', 'Sí, dígame')
+          : await fake.end(id, 'customer-did-not-answer');
+      return deliveries.map((d) => d.status);
+    },
+    rateLimit(phone) {
+      fake.script(phone, { rateLimited: { times: 1, retryAfterSeconds: 5 } });
+    },
+    endSilently(id) {
+      const call = fake.calls.get(id)!;
+      Object.assign(call, {
+        status: 'ended',
+        endedReason: 'assistant-ended-call',
+      });
+    },
+    async redeliver(id) {
+      const call = fake.calls.get(id)!;
+      const d = await fake.deliverRaw(
+        JSON.stringify({
+          message: {
+            type: 'end-of-call-report',
+            endedReason: 'assistant-ended-call',
+            call,
+          },
+        }),
+      );
+      return d.status;
+    },
+    close: () => fake.close(),
+  };
+}
+
+const PROVIDERS = [retell, vapi];
+const CASES = TEST_DIALECTS.flatMap((dialect) =>
+  PROVIDERS.map((p) => [dialect, p().name, p] as const),
+);
+
+describe.each(CASES)('%s: %s through the module', (dialect, _name, make) => {
+  let t: LoopTestApp;
+  let provider: ProviderUnderTest;
+  let playbookId: string;
+  afterEach(async () => {
+    await t?.close();
+    await provider?.close();
+  });
+
+  const start = async () => {
+    provider = make();
+    const late = new LateDialer();
+    t = await createLoopTestApp(dialect, {}, { dialer: late }, 'express');
+    await t.app.listen(0, '127.0.0.1');
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    late.target = await provider.start(
+      `http://127.0.0.1:${port}/campaign/webhooks/${provider.name}`,
+    );
+    playbookId = (
+      await t.app.get(PlaybookService).register({
+        accountId: t.accountId,
+        name: `${provider.name} playbook`,
+        provider: provider.config,
+      })
+    ).id;
+  };
+  const create = async (phones: string[], recall: number[]) =>
+    (
+      await t
+        .post({
+          playbook_id: playbookId,
+          recall,
+          contacts: phones.map((phone, i) => ({
+            phone,
+            first_name: `Ana ${i}`,
+            custom_fields: { plan: 'pro' },
+          })),
+        })
+        .expect(202)
+    ).body.campaign_id as string;
+  const status = async (id: string) =>
+    (
+      await t
+        .http()
+        .get(`/campaign/${id}`)
+        .set('Authorization', `Bearer ${t.token}`)
+        .expect(200)
+    ).body as { status: string; calls: { by_status: Record<string, number> } };
+
+  it('dials, takes the signed webhooks, retries on the recall schedule and completes', async () => {
+    await start();
+    const id = await create(['+34600000101', '+34600000102'], [30]);
+    expect(await t.round()).toMatchObject({ started: 2 });
+    const [first, second] = provider.createdIds();
+    expect(await provider.finish(first, 'conversation')).toContain(200);
+    expect(await provider.finish(second, 'no_answer')).toContain(200);
+    expect((await status(id)).calls.by_status).toMatchObject({
+      retry_pending: 1,
+    });
+    // A provider retrying a delivered event: 2xx, nothing changes.
+    expect(await provider.redeliver(first)).toBe(200);
+    const before = await t.rows('campaign_call_attempts');
+
+    t.clock.advance(30 * MINUTE);
+    expect(await t.round()).toMatchObject({ started: 1 });
+    const retry = provider.createdIds()[2];
+    expect(await provider.finish(retry, 'no_answer')).toContain(200);
+    const done = await status(id);
+    expect(done.status).toBe('completed');
+    expect(done.calls.by_status).toEqual(
+      expect.objectContaining({ failed: 1 }),
+    );
+    expect((await t.rows('campaign_call_attempts')).length).toBe(
+      before.length + 1,
+    );
+
+    const forged = await t
+      .http()
+      .post(`/campaign/webhooks/${provider.name}`)
+      .set('Content-Type', 'application/json')
+      .send({ event: 'call_ended', message: { type: 'end-of-call-report' } });
+    expect(forged.status).toBe(401);
+  });
+
+  it('a 429 uses no attempt: the call is placed after Retry-After', async () => {
+    await start();
+    provider.rateLimit('+34600000201');
+    await create(['+34600000201'], []);
+    expect(await t.round()).toMatchObject({ started: 1 });
+    expect(await t.count('campaign_call_attempts')).toBe(0);
+    t.clock.advance(6_000);
+    expect(await t.round()).toMatchObject({ started: 1 });
+    const attempts = await t.rows<{ attempt_number: number | string }>(
+      'campaign_call_attempts',
+    );
+    expect(attempts.map((a) => Number(a.attempt_number))).toEqual([1]);
+  });
+
+  it('reconciles a silent attempt from the provider instead of re-dialing it', async () => {
+    await start();
+    const id = await create(['+34600000301'], [1]);
+    expect(await t.round()).toMatchObject({ started: 1 });
+    const [call] = provider.createdIds();
+    // The call ended at the provider, but no webhook ever reached the module.
+    provider.endSilently(call);
+    t.clock.advance(31 * MINUTE);
+    expect(await t.round()).toMatchObject({ interrupted: 1, started: 0 });
+    expect(provider.createdIds()).toHaveLength(1);
+    const done = await status(id);
+    expect(done.status).toBe('completed');
+    const [row] = await t.rows<{ last_outcome: string }>('campaign_calls');
+    expect(row.last_outcome).toBe('completed');
+    const [attempt] = await t.rows<{ details: unknown }>(
+      'campaign_call_attempts',
+    );
+    expect(JSON.stringify(attempt.details)).toContain('reconciled');
+  });
+});
