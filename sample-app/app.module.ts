@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import {
-  CampaignModule,
-  campaignDataSourceFactory,
-  SimulatedDialer,
-} from '../lib';
+import { CampaignModule, campaignDataSourceFactory } from '../lib';
 import { sampleDataSourceOptions } from './database-options';
-import { DemoSeedService } from './demo-seed.service';
+import { DemoSeedService, SAMPLE_DIALER } from './demo-seed.service';
+import { sampleDialer } from './sample-dialer';
+
+/** The simulated provider, or a real one with `DIALER=twilio|vapi|retell`. */
+const sample = sampleDialer();
 
 @Module({
   imports: [
@@ -17,22 +17,18 @@ import { DemoSeedService } from './demo-seed.service';
     }),
     CampaignModule.forRoot({
       defaultTimezone: 'UTC',
-      // A simulated provider: a few seconds per call, mixed outcomes.
-      dialer: new SimulatedDialer({
-        latencyMs: [2_000, 4_000],
-        outcomes: { answered: 60, no_answer: 25, busy: 15 },
-      }),
-      // The demo's business window is open at every hour, so only the
-      // built-in calling rules (on, as in any host) hold calls back: at any
-      // hour some demo numbers dial and the others wait, saying why. A real
-      // host keeps a business window (default 09:00-20:00 Monday-Saturday).
-      callingWindow: {
-        start: '00:00',
-        end: '24:00',
-        days: [1, 2, 3, 4, 5, 6, 7],
-      },
+      dialer: sample.dialer,
+      // With the simulated provider the business window is open at every
+      // hour, so only the built-in calling rules (on, as in any host) hold
+      // calls back: at any hour some demo numbers dial and the others wait,
+      // saying why. Real calls keep the default business window (09:00-20:00
+      // Monday-Saturday, local time) on top of the rules.
+      callingWindow:
+        sample.name === 'simulated'
+          ? { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] }
+          : undefined,
     }),
   ],
-  providers: [DemoSeedService],
+  providers: [DemoSeedService, { provide: SAMPLE_DIALER, useValue: sample }],
 })
 export class AppModule {}

@@ -1,5 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ApiTokenService, PlaybookService } from '../lib';
+import type { SampleDialer } from './sample-dialer';
+
+/** The sample-app's dialer choice (see sample-dialer.ts). */
+export const SAMPLE_DIALER = Symbol('SAMPLE_DIALER');
 
 export const DEMO_ACCOUNT_ID = 'demo-account';
 
@@ -14,6 +18,7 @@ export class DemoSeedService {
   constructor(
     private readonly tokens: ApiTokenService,
     private readonly playbooks: PlaybookService,
+    @Inject(SAMPLE_DIALER) private readonly sample: SampleDialer,
   ) {}
 
   async seed(env: NodeJS.ProcessEnv = process.env): Promise<DemoCredentials> {
@@ -24,6 +29,7 @@ export class DemoSeedService {
       accountId: DEMO_ACCOUNT_ID,
       name: 'Demo playbook',
       id: playbookId,
+      provider: this.sample.provider,
     });
     const token = await this.demoToken(env.SAMPLE_API_TOKEN);
     return { token, playbookId: playbook.id };

@@ -17,8 +17,10 @@ import {
   type ProviderDialer,
   type ProviderWebhook,
 } from '../../lib';
-import { RetellDialer } from '../../lib/providers/retell/retell.dialer';
-import { VapiDialer } from '../../lib/providers/vapi/vapi.dialer';
+import { RetellDialer } from '../../lib/providers/retell';
+import { TwilioDialer } from '../../lib/providers/twilio';
+import { VapiDialer } from '../../lib/providers/vapi';
+import { TwilioFake } from '../support/fakes/twilio-fake.server';
 import { RetellFakeServer } from '../support/fakes/retell-fake.server';
 import { VapiFakeServer } from '../support/fakes/vapi-fake.server';
 import {
@@ -42,20 +44,22 @@ class LateDialer implements ProviderDialer {
   }
 }
 
+type How = 'conversation' | 'no_answer' | 'silent';
+
 /** What the scenario needs of a provider and its fake. */
 interface ProviderUnderTest {
-  name: 'retell' | 'vapi';
+  name: 'retell' | 'vapi' | 'twilio';
   config: PlaybookProviderConfig;
   /** Starts the fake delivering to `webhookUrl`; returns the real dialer aimed at it. */
   start(webhookUrl: string): Promise<ProviderDialer>;
-  /** Provider call ids of the calls created, in order. */
-  createdIds(): string[];
-  /** The call rings and ends: `answered` → a conversation, `no_answer` → not picked up. */
-  finish(id: string, how: 'conversation' | 'no_answer'): Promise<number[]>;
+  /** Before the dial: how the call to `phone` will go at the provider. */
+  prepare(phone: string, how: How): void;
+  /** The call's life at the provider, webhooks included; their HTTP statuses. */
+  finish(id: string, how: How): Promise<number[]>;
   /** Answer the next create for this number with 429 (Retry-After 5 s). */
   rateLimit(phone: string): void;
   /** Ends the call at the provider without delivering any webhook. */
-  endSilently(id: string): void;
+  endSilently(id: string): Promise<void>;
   /** A delivery of a finished call again, as the provider retries; its HTTP status. */
   redeliver(id: string): Promise<number>;
   close(): Promise<void>;
@@ -84,7 +88,7 @@ function retell(): ProviderUnderTest {
       });
       return new RetellDialer({ apiKey: RETELL_KEY, baseUrl: fake.url });
     },
-    createdIds: () => [...fake.calls.keys()],
+    prepare: () => undefined,
     async finish(id, how) {
       const call = fake.calls.get(id)!;
       const phone = call.to_number as string;
@@ -99,7 +103,7 @@ function retell(): ProviderUnderTest {
     rateLimit(phone) {
       fake.script(phone, { rateLimited: 1, retryAfterSeconds: 5 });
     },
-    endSilently(id) {
+    async endSilently(id) {
       const call = fake.calls.get(id)!;
       call.call_status = 'ended';
       call.disconnection_reason = 'user_hangup';
@@ -131,7 +135,7 @@ function vapi(): ProviderUnderTest {
         baseUrl: fake.baseUrl,
       });
     },
-    createdIds: () => [...fake.calls.keys()],
+    prepare: () => undefined,
     async finish(id, how) {
       await fake.progress(id, 'ringing');
       const deliveries =
@@ -143,7 +147,7 @@ function vapi(): ProviderUnderTest {
     rateLimit(phone) {
       fake.script(phone, { rateLimited: { times: 1, retryAfterSeconds: 5 } });
     },
-    endSilently(id) {
+    async endSilently(id) {
       const call = fake.calls.get(id)!;
       Object.assign(call, {
         status: 'ended',
@@ -167,7 +171,72 @@ function vapi(): ProviderUnderTest {
   };
 }
 
-const PROVIDERS = [retell, vapi];
+const TWILIO_SID = `AC${'0'.repeat(32)}`;
+const TWILIO_TOKEN = 'twilio-auth-token';
+
+function twilio(): ProviderUnderTest {
+  let fake: TwilioFake;
+  return {
+    name: 'twilio',
+    config: {
+      provider: 'twilio',
+      // A TwiML URL (an App SID's calls report to the App's own status URL).
+      assistantId: 'https://assistant.example/twiml',
+      callerNumbers: ['+14155550100'],
+    },
+    async start(webhookUrl) {
+      fake = await TwilioFake.start(TWILIO_SID, TWILIO_TOKEN);
+      return new TwilioDialer({
+        accountSid: TWILIO_SID,
+        authToken: TWILIO_TOKEN,
+        webhookBaseUrl: webhookUrl,
+        apiBaseUrl: fake.baseUrl,
+      });
+    },
+    // Twilio runs the call by itself once created: scripted before the dial.
+    prepare(phone, how) {
+      fake.script(
+        phone,
+        how === 'conversation'
+          ? { finalStatus: 'completed', answeredBy: 'human' }
+          : how === 'no_answer'
+            ? { finalStatus: 'no-answer' }
+            : { stopAt: 'in-progress' },
+      );
+    },
+    async finish(id) {
+      await fake.settled(id);
+      return fake.callbacks
+        .filter((c) => c.body.includes(id))
+        .map((c) => c.status);
+    },
+    rateLimit(phone) {
+      fake.script(phone, { rateLimited: 1, retryAfterSeconds: 5 });
+    },
+    async endSilently(id) {
+      // Its callbacks up to in-progress first, then it ends unreported.
+      await fake.settled(id);
+      Object.assign(fake.call(id)!, {
+        status: 'completed',
+        answeredBy: 'human',
+        endTime: new Date(),
+      });
+    },
+    async redeliver(id) {
+      const last = fake.callbacks.filter((c) => c.body.includes(id)).at(-1)!;
+      const res = await fetch(last.url, {
+        method: 'POST',
+        headers: last.headers,
+        body: last.body,
+      });
+      await res.text();
+      return res.status;
+    },
+    close: () => fake.close(),
+  };
+}
+
+const PROVIDERS = [retell, vapi, twilio];
 const CASES = TEST_DIALECTS.flatMap((dialect) =>
   PROVIDERS.map((p) => [dialect, p().name, p] as const),
 );
@@ -212,6 +281,24 @@ describe.each(CASES)('%s: %s through the module', (dialect, _name, make) => {
         })
         .expect(202)
     ).body.campaign_id as string;
+  /** The provider call id of each phone's latest attempt. */
+  const idsByPhone = async (phones: string[]) => {
+    const rows = (await t.dataSource.query(
+      `SELECT ct.phone, a.provider_call_id FROM campaign_call_attempts a
+       JOIN campaign_calls c ON c.id = a.call_id
+       JOIN campaign_contacts ct ON ct.id = c.contact_id`,
+    )) as { phone: string; provider_call_id: string }[];
+    return phones.map((p) => rows.find((r) => r.phone === p)!.provider_call_id);
+  };
+  /** Provider call ids the module stored, in dial order. */
+  const providerIds = async () =>
+    (
+      await t.rows<{ provider_call_id: string; started_at: unknown }>(
+        'campaign_call_attempts',
+      )
+    )
+      .sort((a, b) => String(a.started_at).localeCompare(String(b.started_at)))
+      .map((a) => a.provider_call_id);
   const status = async (id: string) =>
     (
       await t
@@ -223,9 +310,13 @@ describe.each(CASES)('%s: %s through the module', (dialect, _name, make) => {
 
   it('dials, takes the signed webhooks, retries on the recall schedule and completes', async () => {
     await start();
+    provider.prepare('+34600000101', 'conversation');
+    provider.prepare('+34600000102', 'no_answer');
     const id = await create(['+34600000101', '+34600000102'], [30]);
     expect(await t.round()).toMatchObject({ started: 2 });
-    const [first, second] = provider.createdIds();
+    const phones = (await t.rows<{ id: string }>('campaign_calls')).length;
+    expect(phones).toBe(2);
+    const [first, second] = await idsByPhone(['+34600000101', '+34600000102']);
     expect(await provider.finish(first, 'conversation')).toContain(200);
     expect(await provider.finish(second, 'no_answer')).toContain(200);
     expect((await status(id)).calls.by_status).toMatchObject({
@@ -237,7 +328,9 @@ describe.each(CASES)('%s: %s through the module', (dialect, _name, make) => {
 
     t.clock.advance(30 * MINUTE);
     expect(await t.round()).toMatchObject({ started: 1 });
-    const retry = provider.createdIds()[2];
+    const retry = (await providerIds()).find(
+      (x) => x !== first && x !== second,
+    )!;
     expect(await provider.finish(retry, 'no_answer')).toContain(200);
     const done = await status(id);
     expect(done.status).toBe('completed');
@@ -272,18 +365,20 @@ describe.each(CASES)('%s: %s through the module', (dialect, _name, make) => {
 
   it('reconciles a silent attempt from the provider instead of re-dialing it', async () => {
     await start();
+    provider.prepare('+34600000301', 'silent');
     const id = await create(['+34600000301'], [1]);
     expect(await t.round()).toMatchObject({ started: 1 });
-    const [call] = provider.createdIds();
+    const [call] = await providerIds();
     // The call ended at the provider, but no webhook ever reached the module.
-    provider.endSilently(call);
+    await provider.endSilently(call);
     t.clock.advance(31 * MINUTE);
     expect(await t.round()).toMatchObject({ interrupted: 1, started: 0 });
-    expect(provider.createdIds()).toHaveLength(1);
+    expect(await providerIds()).toHaveLength(1);
     const done = await status(id);
     expect(done.status).toBe('completed');
     const [row] = await t.rows<{ last_outcome: string }>('campaign_calls');
-    expect(row.last_outcome).toBe('completed');
+    // The provider's own word for a conversation: never `interrupted`.
+    expect(['completed', 'answered']).toContain(row.last_outcome);
     const [attempt] = await t.rows<{ details: unknown }>(
       'campaign_call_attempts',
     );
