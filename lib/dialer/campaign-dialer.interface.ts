@@ -70,6 +70,8 @@ export interface AttemptLookup {
   attempt: number;
   /** Null when the dial never returned one (the replica died mid-request). */
   providerCallId: string | null;
+  /** The number dialed (E.164), to find the call at a provider without its id. */
+  phone?: string;
   startedAt: Date;
   playbook?: PlaybookProviderConfig | null;
 }

@@ -400,9 +400,10 @@ export class CallDispatchRepository {
     const p = new SqlParams(d);
     const expired = (await this.dataSource.query(
       `SELECT c.id, c.attempt_count, c.recall, c.first_attempt_at, k.provider_config,
-          a.provider_call_id, a.started_at
+          a.provider_call_id, a.started_at, ct.phone
         FROM campaign_calls c
         JOIN campaigns k ON k.id = c.campaign_id
+        JOIN campaign_contacts ct ON ct.id = c.contact_id
         LEFT JOIN campaign_call_attempts a
           ON a.call_id = c.id AND a.attempt_number = c.attempt_count
         WHERE c.status = 'dialing' AND c.lease_expires_at <= ${p.add(d.date(now))}
@@ -484,6 +485,7 @@ export class CallDispatchRepository {
           callId: row.id,
           attempt: Number(row.attempt_count),
           providerCallId: (row.provider_call_id as string | null) ?? null,
+          phone: row.phone,
           startedAt: d.readDate(row.started_at ?? now),
           playbook:
             row.provider_config == null
