@@ -1,3 +1,4 @@
+import { CONTACT_TEXT_FIELDS } from '../../campaigns/new-campaign.interface';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
@@ -89,24 +90,8 @@ const STATUS_CALLBACK_EVENTS = [
 ];
 /** Calls whose status ends them; see twilio-outcomes.ts. */
 const FINAL_STATUSES = ['completed', 'busy', 'failed', 'no-answer', 'canceled'];
-const CONTACT_FIELDS = [
-  'first_name',
-  'last_name',
-  'email',
-  'company',
-  'job_title',
-  'address',
-  'city',
-  'state',
-  'country',
-  'postal_code',
-  'timezone',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'utm_term',
-  'utm_content',
-] as const;
+/** The contact's text fields, as the module defines them. */
+const CONTACT_FIELDS = CONTACT_TEXT_FIELDS;
 
 /** Response headers of the SDK request made in the current async context. */
 const lastResponse = new AsyncLocalStorage<{ headers?: unknown }>();

@@ -1,3 +1,4 @@
+import { CONTACT_TEXT_FIELDS } from '../../campaigns/new-campaign.interface';
 import type { VapiClient, Vapi } from '@vapi-ai/server-sdk';
 import type {
   AttemptLookup,
@@ -45,24 +46,8 @@ const LIST_LIMIT = 1000;
 /** Clock difference allowed between this host and Vapi's `createdAt`. */
 const LIST_SKEW_MS = 120_000;
 
-const CONTACT_FIELDS = [
-  'first_name',
-  'last_name',
-  'email',
-  'company',
-  'job_title',
-  'address',
-  'city',
-  'state',
-  'country',
-  'postal_code',
-  'timezone',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'utm_term',
-  'utm_content',
-] as const;
+/** The contact's text fields, as the module defines them. */
+const CONTACT_FIELDS = CONTACT_TEXT_FIELDS;
 
 /**
  * Places calls with Vapi's official server SDK (`@vapi-ai/server-sdk` v2,
