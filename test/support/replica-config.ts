@@ -23,6 +23,10 @@ export interface ReplicaConfig {
   callingRules?: { builtIn?: boolean };
   /** Weights of the dialer's outcomes; default MIXED_OUTCOMES. */
   outcomes?: Partial<Record<string, number>>;
+  /** Dial through the real RetellDialer at this (fake) Retell API instead of the file-logged dialer. */
+  retell?: { apiKey: string; baseUrl: string };
+  /** In fake ms; default the module's. */
+  outcomeTimeoutMs?: number;
   /** Module-wide cap of attempts per number. */
   maxAttemptsPerContact?: { calls: number; hours: number };
 }

@@ -11,6 +11,7 @@
  * and waits for its dials) and exits 0. It exits at once if the parent goes
  * away, so a crashed test leaves no process behind.
  */
+import { RetellDialer } from '../../lib/providers/retell';
 import 'reflect-metadata';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -48,12 +49,14 @@ const send = (message: ReplicaMessage, done?: () => void): void => {
       retryAttempts: 0,
     }),
     CampaignModule.forRoot({
-      dialer: new FileLoggedDialer({
-        replica: config.replicaId,
-        logFile: config.dialLog,
-        latencyMs: config.latencyMs,
-        outcomes: config.outcomes,
-      }),
+      dialer: config.retell
+        ? new RetellDialer(config.retell)
+        : new FileLoggedDialer({
+            replica: config.replicaId,
+            logFile: config.dialLog,
+            latencyMs: config.latencyMs,
+            outcomes: config.outcomes,
+          }),
       clock: new ScaledClock(config.clockOrigin, config.clockFactor),
       defaultTimezone: config.defaultTimezone,
       callingWindow: {
@@ -69,6 +72,7 @@ const send = (message: ReplicaMessage, done?: () => void): void => {
         tickIntervalMs: config.tickIntervalMs,
         batchSize: config.batchSize,
         leaseMs: config.leaseMs,
+        outcomeTimeoutMs: config.outcomeTimeoutMs,
         maxInFlight: config.maxInFlight,
         maxInFlightPerAccount: config.maxInFlightPerAccount,
         callsPerSecond: config.callsPerSecond,

@@ -47,6 +47,8 @@ export interface RetellFakeScript {
   serverError?: boolean;
   /** Never answer create-phone-call (a timeout). */
   hang?: boolean;
+  /** Create the call (it goes on at Retell), but never answer the request. */
+  createThenHang?: boolean;
 }
 
 export interface RecordedRequest {
@@ -364,7 +366,21 @@ export class RetellFakeServer {
     if (metadata !== undefined) call.metadata = metadata;
     if (variables !== undefined) call.retell_llm_dynamic_variables = variables;
     this.calls.set(call.call_id, call);
+    if (script.createThenHang) {
+      this.#hanging.push(res);
+      return;
+    }
     json(res, 201, call);
+  }
+
+  /** Every call ends at Retell as scripted for its number, and no webhook is sent. */
+  endAllSilently(): void {
+    for (const call of this.calls.values()) {
+      const reason = this.#reason(call);
+      call.call_status = statusFor(reason);
+      call.disconnection_reason = reason;
+      call.end_timestamp = Date.now();
+    }
   }
 
   #listCalls(body: unknown, res: ServerResponse): void {
