@@ -35,7 +35,9 @@ const list = (value: string) =>
  * `DIALER=twilio|vapi|retell` with the provider's credentials places real
  * calls; unset, a simulated provider (a few seconds per call, mixed outcomes).
  */
-export function sampleDialer(env: NodeJS.ProcessEnv = process.env): SampleDialer {
+export function sampleDialer(
+  env: NodeJS.ProcessEnv = process.env,
+): SampleDialer {
   switch (env.DIALER ?? 'simulated') {
     case 'simulated':
       return {
@@ -84,7 +86,11 @@ export function sampleDialer(env: NodeJS.ProcessEnv = process.env): SampleDialer
           apiKey,
           serverAuth: { type: 'hmac', secretKey },
         }),
-        provider: { provider: 'vapi', assistantId, callerNumbers: list(numbers) },
+        provider: {
+          provider: 'vapi',
+          assistantId,
+          callerNumbers: list(numbers),
+        },
       };
     }
     case 'retell': {

@@ -9,7 +9,9 @@ export class CampaignProvidersSqlite1764320000000 implements MigrationInterface 
   name = 'CampaignProvidersSqlite1764320000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE campaign_playbooks ADD COLUMN provider_config text`);
+    await q.query(
+      `ALTER TABLE campaign_playbooks ADD COLUMN provider_config text`,
+    );
     await q.query(`ALTER TABLE campaigns ADD COLUMN provider_config text`);
     await q.query(
       `CREATE INDEX idx_campaign_call_attempts_provider_call ON campaign_call_attempts (provider_call_id)`,
