@@ -23,8 +23,17 @@ export interface ReplicaConfig {
   callingRules?: { builtIn?: boolean };
   /** Weights of the dialer's outcomes; default MIXED_OUTCOMES. */
   outcomes?: Partial<Record<string, number>>;
-  /** Dial through the real RetellDialer at this (fake) Retell API instead of the file-logged dialer. */
-  retell?: { apiKey: string; baseUrl: string };
+  /** Dial through a real provider dialer at a (fake) provider API instead of the file-logged dialer. */
+  provider?:
+    | { name: 'retell'; apiKey: string; baseUrl: string }
+    | { name: 'vapi'; apiKey: string; secret: string; baseUrl: string }
+    | {
+        name: 'twilio';
+        accountSid: string;
+        authToken: string;
+        baseUrl: string;
+        webhookBaseUrl: string;
+      };
   /** In fake ms; default the module's. */
   outcomeTimeoutMs?: number;
   /** Module-wide cap of attempts per number. */

@@ -11,12 +11,18 @@
  * and waits for its dials) and exits 0. It exits at once if the parent goes
  * away, so a crashed test leaves no process behind.
  */
-import { RetellDialer } from '../../lib/providers/retell';
 import 'reflect-metadata';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CAMPAIGN_ENTITIES, CampaignModule } from '../../lib';
+import {
+  CAMPAIGN_ENTITIES,
+  CampaignModule,
+  type CampaignDialer,
+} from '../../lib';
+import { RetellDialer } from '../../lib/providers/retell';
+import { TwilioDialer } from '../../lib/providers/twilio';
+import { VapiDialer } from '../../lib/providers/vapi';
 import { FileLoggedDialer } from './file-logged-dialer';
 import {
   REPLICA_CONFIG_ENV,
@@ -38,6 +44,28 @@ const send = (message: ReplicaMessage, done?: () => void): void => {
   }
 };
 
+function providerDialer(
+  provider: NonNullable<ReplicaConfig['provider']>,
+): CampaignDialer {
+  switch (provider.name) {
+    case 'retell':
+      return new RetellDialer(provider);
+    case 'vapi':
+      return new VapiDialer({
+        apiKey: provider.apiKey,
+        serverAuth: { type: 'hmac', secretKey: provider.secret },
+        baseUrl: provider.baseUrl,
+      });
+    case 'twilio':
+      return new TwilioDialer({
+        accountSid: provider.accountSid,
+        authToken: provider.authToken,
+        webhookBaseUrl: provider.webhookBaseUrl,
+        apiBaseUrl: provider.baseUrl,
+      });
+  }
+}
+
 @Module({
   imports: [
     TypeOrmModule.forRoot({
@@ -49,8 +77,8 @@ const send = (message: ReplicaMessage, done?: () => void): void => {
       retryAttempts: 0,
     }),
     CampaignModule.forRoot({
-      dialer: config.retell
-        ? new RetellDialer(config.retell)
+      dialer: config.provider
+        ? providerDialer(config.provider)
         : new FileLoggedDialer({
             replica: config.replicaId,
             logFile: config.dialLog,

@@ -319,7 +319,11 @@ export class TwilioDialer implements ProviderDialer {
       : [undefined];
     const lists: Promise<CallInstance[]>[] = [];
     for (const from of froms) {
-      const base: CallListInstanceOptions = from ? { from } : {};
+      // With the number dialed, only calls to it from the playbook's numbers.
+      const base: CallListInstanceOptions = {
+        ...(from ? { from } : {}),
+        ...(attempt.phone ? { to: attempt.phone } : {}),
+      };
       lists.push(this.#list(client, { ...base, startTimeAfter: day }));
       // A queued call has no start time yet.
       lists.push(this.#list(client, { ...base, status: 'queued' }));
@@ -333,6 +337,10 @@ export class TwilioDialer implements ProviderDialer {
     }
     const candidates = [...seen.values()];
     if (candidates.length === 0) return null;
+    // One call to this number from this playbook around that time: it.
+    if (attempt.phone && candidates.length === 1) {
+      return callResult(candidates[0]);
+    }
     const sids = candidates.map((c) => c.sid);
     if (candidates.some((c) => !FINAL_STATUSES.includes(c.status))) {
       return { details: { reason: 'unattributed_calls_in_progress', sids } };

@@ -58,6 +58,8 @@ export interface TwilioFakeScript {
   serverError?: boolean;
   /** Never answer creates. */
   hang?: boolean;
+  /** Create the call (it runs as scripted at Twilio) but never answer the request. */
+  createThenHang?: boolean;
 }
 
 export interface RecordedRequest {
@@ -149,6 +151,11 @@ export class TwilioFake {
     };
     this.#calls.set(state.sid, state);
     return state;
+  }
+
+  /** Resolves once every call reached its last scripted state (no webhook needs to have arrived). */
+  async endAllSilently(): Promise<void> {
+    await Promise.all([...this.#calls.values()].map((c) => c.settled));
   }
 
   /** Resolves once the call reached its last scripted state and its callbacks were answered. */
@@ -259,7 +266,7 @@ export class TwilioFake {
       settled: Promise.resolve(),
     };
     this.#calls.set(call.sid, call);
-    json(res, 201, this.#resource(call));
+    if (!script.createThenHang) json(res, 201, this.#resource(call));
     call.settled = this.#progress(call, script);
   }
 

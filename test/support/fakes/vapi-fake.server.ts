@@ -79,6 +79,10 @@ export interface VapiFakeScript {
   serverError?: boolean;
   /** Wait this long before answering. */
   delayMs?: number;
+  /** Create the call but never answer the request. */
+  createThenHang?: boolean;
+  /** How `endAllSilently` ends the call. Default `customer-ended-call`. */
+  endedReason?: string;
 }
 
 export interface VapiFakeRequest {
@@ -230,6 +234,20 @@ export class VapiFakeServer {
     const delivery = { type, status: response.status };
     this.deliveries.push(delivery);
     return delivery;
+  }
+
+  /** Every call ends at Vapi as scripted for its number, and no message is sent. */
+  endAllSilently(): void {
+    for (const call of this.calls.values()) {
+      const number = (call.customer as { number?: string } | undefined)?.number;
+      const reason =
+        this.#scripts.get(String(number))?.endedReason ?? 'customer-ended-call';
+      Object.assign(call, {
+        status: 'ended',
+        endedReason: reason,
+        endedAt: new Date().toISOString(),
+      });
+    }
   }
 
   async close(): Promise<void> {
@@ -436,6 +454,7 @@ export class VapiFakeServer {
       ]),
     };
     this.calls.set(call.id, call);
+    if (script.createThenHang) return; // closeAllConnections ends it
     const open = [...this.calls.values()].filter((c) => c.status !== 'ended');
     send(res, 201, {
       subscriptionLimits: {
