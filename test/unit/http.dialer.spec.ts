@@ -1,3 +1,4 @@
+import { sampleContact } from '../support/sample-contact';
 import { createHmac } from 'node:crypto';
 import {
   createServer,
@@ -22,25 +23,13 @@ const REQUEST: DialRequest = {
   accountId: 'acme',
   playbookId: 'p0000000-0000-4000-8000-000000000001',
   phone: '+12125550123',
-  contact: {
+  contact: sampleContact({
     first_name: 'José',
     last_name: 'Ñúñez',
-    email: null,
-    company: null,
-    job_title: null,
-    address: null,
-    city: null,
-    state: null,
     country: 'US',
-    postal_code: null,
     timezone: 'America/New_York',
-    utm_source: null,
-    utm_medium: null,
-    utm_campaign: null,
-    utm_term: null,
-    utm_content: null,
     custom_fields: { plan: 'gold', seats: 3, vip: true, note: null },
-  },
+  }),
 };
 
 interface Received {

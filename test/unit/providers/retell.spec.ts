@@ -1,3 +1,4 @@
+import { sampleContact } from '../../support/sample-contact';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verify as retellSdkVerify } from 'retell-sdk';
@@ -40,25 +41,14 @@ function request(
     playbookId: 'p0000000-0000-4000-8000-000000000001',
     playbook: PLAYBOOK,
     phone,
-    contact: {
+    contact: sampleContact({
       first_name: 'José',
       last_name: 'Ñúñez',
-      email: null,
       company: 'Acme',
-      job_title: null,
-      address: null,
-      city: null,
-      state: null,
       country: 'US',
-      postal_code: null,
       timezone: 'America/New_York',
-      utm_source: null,
-      utm_medium: null,
-      utm_campaign: null,
-      utm_term: null,
-      utm_content: null,
       custom_fields: { plan: 'gold', seats: 3, vip: true, note: null },
-    },
+    }),
     ...overrides,
   };
 }

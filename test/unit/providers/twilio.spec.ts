@@ -1,3 +1,4 @@
+import { sampleContact } from '../../support/sample-contact';
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
 import type { DialRequest } from '../../../lib/dialer/campaign-dialer.interface';
@@ -62,25 +63,14 @@ function dialRequest(
     playbookId: 'p0000000-0000-4000-8000-000000000001',
     playbook: playbook(),
     phone,
-    contact: {
+    contact: sampleContact({
       first_name: 'José',
       last_name: 'Ñúñez',
       email: 'jose@example.com',
-      company: null,
-      job_title: null,
-      address: null,
-      city: null,
-      state: null,
       country: 'US',
-      postal_code: null,
       timezone: 'America/New_York',
-      utm_source: null,
-      utm_medium: null,
-      utm_campaign: null,
-      utm_term: null,
-      utm_content: null,
       custom_fields: { plan: 'gold', seats: 3, vip: true, note: null },
-    },
+    }),
     ...overrides,
   };
 }

@@ -1,3 +1,4 @@
+import { sampleContact } from '../../support/sample-contact';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,25 +46,14 @@ function request(overrides: Partial<DialRequest> = {}): DialRequest {
     playbookId: randomUUID(),
     playbook: PLAYBOOK,
     phone: '+12125550123',
-    contact: {
+    contact: sampleContact({
       first_name: 'José',
       last_name: 'Ñúñez',
-      email: null,
       company: 'Acme',
-      job_title: null,
-      address: null,
-      city: null,
-      state: null,
       country: 'US',
-      postal_code: null,
       timezone: 'America/New_York',
-      utm_source: null,
-      utm_medium: null,
-      utm_campaign: null,
-      utm_term: null,
-      utm_content: null,
       custom_fields: { plan: 'gold', seats: 3, company: 'ignored' },
-    },
+    }),
     ...overrides,
   };
 }
