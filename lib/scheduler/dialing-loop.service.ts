@@ -134,12 +134,26 @@ export class DialingLoopService
     }
     this.ticking = this.runTick().finally(() => {
       this.ticking = null;
+      this.lastTickEndedAt = new Date();
       if (this.tickMissed && !this.stopping && this.isScheduled()) {
         this.tickMissed = false;
         setImmediate(() => void this.safeTick());
       }
     });
     return this.ticking;
+  }
+
+  /** When the last tick ended (null before the first): for health checks. */
+  lastTickEndedAt: Date | null = null;
+
+  /** Whether this replica runs the loop (enabled, with a dialer, not stopping). */
+  get running(): boolean {
+    return this.isScheduled() && !this.stopping;
+  }
+
+  /** Dials this replica has in flight now. */
+  get dialsInFlight(): number {
+    return this.inFlight.size;
   }
 
   private isScheduled(): boolean {
