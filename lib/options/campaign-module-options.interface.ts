@@ -72,6 +72,23 @@ export interface CallingRulesOptions {
   rules?: CallingRule[];
 }
 
+/**
+ * The members of a prom-client `Registry` the module uses: a structural type,
+ * so that the module's typings need no prom-client (an optional peer).
+ */
+export interface CampaignMetricsRegistry {
+  getSingleMetric(name: string): unknown;
+  removeSingleMetric(name: string): void;
+}
+
+/** Prometheus metrics through prom-client (an optional peer: install it to use them). */
+export interface MetricsOptions {
+  /** A prom-client `Registry` to register on. Default prom-client's default `register`. */
+  registry?: CampaignMetricsRegistry;
+  /** Prefix of every metric name. Default `campaign_`. */
+  prefix?: string;
+}
+
 export interface CampaignModuleOptions {
   /** Host authentication. Default: the built-in API token store (`ApiTokenService`). */
   authenticate?: AuthenticateFn;
@@ -106,6 +123,8 @@ export interface CampaignModuleOptions {
   clock?: CampaignClock;
   /** Also send lifecycle events here, e.g. `@nestjs/event-emitter`'s EventEmitter2. */
   eventEmitter?: CampaignEventSink;
+  /** Prometheus metrics (see README, "Metrics"); off when not given. */
+  metrics?: MetricsOptions;
 }
 
 /** Options fixed when the module is imported (they shape routes and providers). */
@@ -137,6 +156,11 @@ export interface ResolvedCampaignOptions {
   scheduler: Required<SchedulerOptions>;
   clock?: CampaignClock;
   eventEmitter?: CampaignEventSink;
+  /** `null`: metrics off; a `null` registry is prom-client's default one. */
+  metrics: {
+    registry: CampaignMetricsRegistry | null;
+    prefix: string;
+  } | null;
   /** Route prefix the controllers are mounted at, without slashes (from forRoot's `routePrefix`). */
   routePrefix: string;
 }

@@ -3,6 +3,7 @@ import type { CallCap } from '../compliance/calling-rule.interface';
 import type {
   CallingRulesOptions,
   CampaignModuleOptions,
+  MetricsOptions,
   RecallLimits,
   SchedulerOptions,
 } from './campaign-module-options.interface';
@@ -33,6 +34,7 @@ const TOP_LEVEL: KeysOf<CampaignModuleOptions> = {
   scheduler: true,
   clock: true,
   eventEmitter: true,
+  metrics: true,
 };
 const SCHEDULER: KeysOf<SchedulerOptions> = {
   enabled: true,
@@ -51,6 +53,7 @@ const CALLING_RULES: KeysOf<CallingRulesOptions> = {
   builtIn: true,
   rules: true,
 };
+const METRICS: KeysOf<MetricsOptions> = { registry: true, prefix: true };
 const CAP: KeysOf<CallCap> = { calls: true, hours: true };
 const CALLING_WINDOW: KeysOf<CallingWindow> = {
   start: true,
@@ -65,6 +68,7 @@ const GROUPS: Readonly<Record<string, object>> = {
   callingWindow: CALLING_WINDOW,
   callingRules: CALLING_RULES,
   maxAttemptsPerContact: CAP,
+  metrics: METRICS,
 };
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>

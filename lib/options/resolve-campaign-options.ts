@@ -19,6 +19,7 @@ export const CAMPAIGN_OPTION_DEFAULTS = {
   insertChunkSize: 1_000,
   retryVoicemail: false,
   routePrefix: 'campaign',
+  metricsPrefix: 'campaign_',
   beforeDialTimeoutMs: 2_000,
   scheduler: {
     enabled: true,
@@ -90,6 +91,13 @@ export function resolveCampaignOptions(
       given.retryVoicemail ?? CAMPAIGN_OPTION_DEFAULTS.retryVoicemail,
     clock: given.clock,
     eventEmitter: given.eventEmitter,
+    metrics: given.metrics
+      ? {
+          registry: null,
+          prefix: CAMPAIGN_OPTION_DEFAULTS.metricsPrefix,
+          ...definedOnly(given.metrics),
+        }
+      : null,
     scheduler: {
       ...CAMPAIGN_OPTION_DEFAULTS.scheduler,
       replicaId: defaultReplicaId(),
@@ -154,6 +162,15 @@ function assertValidOptions(o: ResolvedCampaignOptions): void {
   }
   if (typeof o.retryVoicemail !== 'boolean') {
     problems.push('retryVoicemail must be true or false');
+  }
+  if (
+    o.metrics &&
+    (typeof o.metrics.prefix !== 'string' ||
+      !/^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/.test(o.metrics.prefix))
+  ) {
+    problems.push(
+      'metrics.prefix must be a Prometheus metric name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*)',
+    );
   }
   if (!o.routePrefix || /[?#\s]/.test(o.routePrefix)) {
     problems.push('routePrefix must be a non-empty path');

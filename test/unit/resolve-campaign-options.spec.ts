@@ -21,6 +21,7 @@ describe('resolveCampaignOptions', () => {
       maxAttemptsPerContact: null,
       beforeDial: undefined,
       beforeDialTimeoutMs: 2_000,
+      metrics: null,
       scheduler: {
         enabled: true,
         tickIntervalMs: 1_000,
@@ -104,5 +105,30 @@ describe('resolveCampaignOptions', () => {
         scheduler: { tickIntervalMs: '1000' as never },
       }),
     ).toThrow('scheduler.tickIntervalMs must be a positive integer');
+  });
+
+  it('turns metrics on when the object is given, with the default prefix and registry', () => {
+    const registry = {
+      getSingleMetric: () => undefined,
+      removeSingleMetric: () => undefined,
+    };
+    expect(resolveCampaignOptions({ metrics: {} }).metrics).toEqual({
+      registry: null,
+      prefix: 'campaign_',
+    });
+    expect(
+      resolveCampaignOptions({ metrics: { registry, prefix: 'calls_' } })
+        .metrics,
+    ).toEqual({ registry, prefix: 'calls_' });
+    expect(
+      resolveCampaignOptions({ metrics: { prefix: undefined } }).metrics,
+    ).toEqual({ registry: null, prefix: 'campaign_' });
+    expect(resolveCampaignOptions({ metrics: undefined }).metrics).toBeNull();
+    expect(() =>
+      resolveCampaignOptions({ metrics: { prefix: 'bad-prefix' } }),
+    ).toThrow('metrics.prefix must be a Prometheus metric name prefix');
+    expect(() =>
+      resolveCampaignOptions({ metrics: { registy: registry } } as never),
+    ).toThrow('Unknown CampaignModule option "metrics.registy"');
   });
 });
