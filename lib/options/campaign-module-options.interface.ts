@@ -64,6 +64,16 @@ export interface SchedulerOptions {
   replicaId?: string;
 }
 
+/** The retention job: deletes finished campaigns on a schedule (see README, "Retention"). */
+export interface RetentionOptions {
+  /** Completed or cancelled campaigns that finished more than this many days ago are deleted, with their calls and attempts. */
+  olderThanDays: number;
+  /** Milliseconds between runs. Default 3 600 000 (1 h). */
+  everyMs?: number;
+  /** Most campaigns, and most calls, deleted by one transaction. Default 500. */
+  batchSize?: number;
+}
+
 /** The calling rules applied at dial time (see README, "Calling rules"). */
 export interface CallingRulesOptions {
   /** Apply the built-in rules (US federal and states, Spain). Default true; false logs a warning at boot. */
@@ -119,6 +129,8 @@ export interface CampaignModuleOptions {
   /** Retry a `voicemail` outcome like `no_answer`. Default false (final). */
   retryVoicemail?: boolean;
   scheduler?: SchedulerOptions;
+  /** Delete finished campaigns on a schedule, in replicas with `scheduler.enabled`. Default off. */
+  retention?: RetentionOptions;
   /** Time source of the dialing loop. Default: the database clock (PostgreSQL) or the process clock (SQLite). */
   clock?: CampaignClock;
   /** Also send lifecycle events here, e.g. `@nestjs/event-emitter`'s EventEmitter2. */
@@ -154,6 +166,8 @@ export interface ResolvedCampaignOptions {
   beforeDialTimeoutMs: number;
   retryVoicemail: boolean;
   scheduler: Required<SchedulerOptions>;
+  /** Null: no retention job. */
+  retention: Required<RetentionOptions> | null;
   clock?: CampaignClock;
   eventEmitter?: CampaignEventSink;
   /** `null`: metrics off; a `null` registry is prom-client's default one. */

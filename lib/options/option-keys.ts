@@ -5,6 +5,7 @@ import type {
   CampaignModuleOptions,
   MetricsOptions,
   RecallLimits,
+  RetentionOptions,
   SchedulerOptions,
 } from './campaign-module-options.interface';
 
@@ -32,6 +33,7 @@ const TOP_LEVEL: KeysOf<CampaignModuleOptions> = {
   beforeDialTimeoutMs: true,
   retryVoicemail: true,
   scheduler: true,
+  retention: true,
   clock: true,
   eventEmitter: true,
   metrics: true,
@@ -47,6 +49,11 @@ const SCHEDULER: KeysOf<SchedulerOptions> = {
   callsPerSecond: true,
   shutdownTimeoutMs: true,
   replicaId: true,
+};
+const RETENTION: KeysOf<RetentionOptions> = {
+  olderThanDays: true,
+  everyMs: true,
+  batchSize: true,
 };
 const RECALL: KeysOf<RecallLimits> = { maxEntries: true, maxMinutes: true };
 const CALLING_RULES: KeysOf<CallingRulesOptions> = {
@@ -64,6 +71,7 @@ const CALLING_WINDOW: KeysOf<CallingWindow> = {
 /** Options whose value is itself a group of options. */
 const GROUPS: Readonly<Record<string, object>> = {
   scheduler: SCHEDULER,
+  retention: RETENTION,
   recall: RECALL,
   callingWindow: CALLING_WINDOW,
   callingRules: CALLING_RULES,

@@ -10,6 +10,12 @@ import type {
   ResolvedCampaignOptions,
 } from './campaign-module-options.interface';
 import { definedOnly, unknownOptionProblems } from './option-keys';
+import {
+  RETENTION_DEFAULT_BATCH_SIZE,
+  RETENTION_DEFAULT_EVERY_MS,
+  RETENTION_MAX_EVERY_MS,
+  retentionProblems,
+} from '../retention/retention-limits';
 
 export const CAMPAIGN_OPTION_DEFAULTS = {
   defaultTimezone: 'UTC',
@@ -31,6 +37,10 @@ export const CAMPAIGN_OPTION_DEFAULTS = {
     maxInFlightPerAccount: 20,
     callsPerSecond: 20,
     shutdownTimeoutMs: 10_000,
+  },
+  retention: {
+    everyMs: RETENTION_DEFAULT_EVERY_MS,
+    batchSize: RETENTION_DEFAULT_BATCH_SIZE,
   },
 } as const;
 
@@ -103,6 +113,13 @@ export function resolveCampaignOptions(
       replicaId: defaultReplicaId(),
       ...definedOnly(given.scheduler),
     },
+    retention: given.retention
+      ? {
+          ...CAMPAIGN_OPTION_DEFAULTS.retention,
+          ...definedOnly(given.retention),
+          olderThanDays: given.retention.olderThanDays,
+        }
+      : null,
     routePrefix: normalizeRoutePrefix(
       extras.routePrefix ?? CAMPAIGN_OPTION_DEFAULTS.routePrefix,
     ),
@@ -143,6 +160,19 @@ function assertValidOptions(o: ResolvedCampaignOptions): void {
   ] as const) {
     if (!Number.isInteger(value) || value < 1) {
       problems.push(`${name} must be a positive integer`);
+    }
+  }
+  if (o.retention) {
+    problems.push(...retentionProblems(o.retention, 'retention.'));
+    const every = o.retention.everyMs;
+    if (
+      !Number.isInteger(every) ||
+      every < 1 ||
+      every > RETENTION_MAX_EVERY_MS
+    ) {
+      problems.push(
+        `retention.everyMs must be a positive integer of at most ${RETENTION_MAX_EVERY_MS}`,
+      );
     }
   }
   if (o.scheduler.batchSize > MAX_BATCH_SIZE) {

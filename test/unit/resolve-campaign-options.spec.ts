@@ -22,6 +22,7 @@ describe('resolveCampaignOptions', () => {
       beforeDial: undefined,
       beforeDialTimeoutMs: 2_000,
       metrics: null,
+      retention: null,
       scheduler: {
         enabled: true,
         tickIntervalMs: 1_000,
@@ -105,6 +106,35 @@ describe('resolveCampaignOptions', () => {
         scheduler: { tickIntervalMs: '1000' as never },
       }),
     ).toThrow('scheduler.tickIntervalMs must be a positive integer');
+  });
+
+  it('turns retention on when the object is given, with the default interval and batch', () => {
+    expect(
+      resolveCampaignOptions({ retention: { olderThanDays: 30 } }).retention,
+    ).toEqual({ olderThanDays: 30, everyMs: 3_600_000, batchSize: 500 });
+    expect(
+      resolveCampaignOptions({
+        retention: { olderThanDays: 7, everyMs: 60_000, batchSize: undefined },
+      }).retention,
+    ).toEqual({ olderThanDays: 7, everyMs: 60_000, batchSize: 500 });
+    expect(
+      resolveCampaignOptions({ retention: undefined }).retention,
+    ).toBeNull();
+    expect(() =>
+      resolveCampaignOptions({
+        retention: { olderThanDays: 0.5, everyMs: 2 ** 31, batchSize: 5_001 },
+      }),
+    ).toThrow(
+      "Invalid CampaignModule options: retention.olderThanDays must be a positive integer; retention.batchSize must be at most 5000 (SQLite's bind-parameter limit); retention.everyMs must be a positive integer of at most 2147483647",
+    );
+    expect(() => resolveCampaignOptions({ retention: {} } as never)).toThrow(
+      'retention.olderThanDays must be a positive integer',
+    );
+    expect(() =>
+      resolveCampaignOptions({
+        retention: { olderThanDays: 7, every: 1 },
+      } as never),
+    ).toThrow('Unknown CampaignModule option "retention.every"');
   });
 
   it('turns metrics on when the object is given, with the default prefix and registry', () => {
