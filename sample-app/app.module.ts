@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CampaignModule, campaignDataSourceFactory } from '../lib';
+import { CampaignHealthModule } from '../lib/health';
 import { sampleDataSourceOptions } from './database-options';
 import { DemoSeedService, SAMPLE_DIALER } from './demo-seed.service';
+import { HealthController } from './health.controller';
 import { sampleDialer } from './sample-dialer';
 
 /** The simulated provider, or a real one with `DIALER=twilio|vapi|retell`. */
@@ -28,7 +31,10 @@ const sample = sampleDialer();
           ? { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] }
           : undefined,
     }),
+    TerminusModule,
+    CampaignHealthModule,
   ],
+  controllers: [HealthController],
   providers: [DemoSeedService, { provide: SAMPLE_DIALER, useValue: sample }],
 })
 export class AppModule {}
