@@ -9,6 +9,7 @@ import { IdempotencyKeyService } from './campaigns/idempotency-key.service';
 import { DoNotCallService } from './do-not-call/do-not-call.service';
 import { CampaignEventsService } from './events/campaign-events.service';
 import { PlaybookService } from './playbooks/playbook.service';
+import { CampaignRetentionService } from './retention/campaign-retention.service';
 import { CallOutcomeService } from './scheduler/call-outcome.service';
 import { CAMPAIGN_CLOCK } from './scheduler/campaign-clock.provider';
 import { DialingLoopService } from './scheduler/dialing-loop.service';
@@ -29,6 +30,7 @@ export const CAMPAIGN_EXPORTED_SERVICES = [
   CampaignEventsService,
   DoNotCallService,
   IdempotencyKeyService,
+  CampaignRetentionService,
   DialingLoopService,
   CallingRulesService,
   BearerAuthGuard,

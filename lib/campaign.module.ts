@@ -28,6 +28,7 @@ import {
   resolveCampaignOptions,
 } from './options/resolve-campaign-options';
 import { PlaybookOwnershipGuard } from './playbooks/playbook-ownership.guard';
+import { CampaignRetentionJob } from './retention/campaign-retention.job';
 import { CallDispatchRepository } from './scheduler/call-dispatch.repository';
 import { campaignClockProvider } from './scheduler/campaign-clock.provider';
 import { campaignSchedulerRegistryProvider } from './scheduler/campaign-scheduler-registry.provider';
@@ -89,6 +90,7 @@ function withFeatures(
     campaignClockProvider,
     campaignSchedulerRegistryProvider,
     CallDispatchRepository,
+    CampaignRetentionJob,
     PostgresPoolGuard,
     CampaignBodyGuard,
     PlaybookOwnershipGuard,

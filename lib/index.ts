@@ -46,6 +46,11 @@ export {
   type IdempotencyClaim,
 } from './campaigns/idempotency-key.service';
 export type { CreatedCampaign } from './campaigns/campaign-response.interface';
+export {
+  CampaignRetentionService,
+  type RetentionPurgeOptions,
+  type RetentionPurgeResult,
+} from './retention/campaign-retention.service';
 export type {
   NewCampaign,
   NewContact,

@@ -28,6 +28,7 @@ import {
   CampaignListService,
   CampaignModule,
   CampaignQueryService,
+  CampaignRetentionService,
   DialingLoopService,
   DoNotCallService,
   IdempotencyKeyService,
@@ -68,6 +69,7 @@ class HostUsesEverything {
     readonly events: CampaignEventsService,
     readonly doNotCall: DoNotCallService,
     readonly idempotency: IdempotencyKeyService,
+    readonly retention: CampaignRetentionService,
     readonly loop: DialingLoopService,
     readonly callingRules: CallingRulesService,
     readonly guard: BearerAuthGuard,
@@ -75,7 +77,7 @@ class HostUsesEverything {
     @Inject(CAMPAIGN_CLOCK) readonly clock: CampaignClock,
   ) {}
 
-  static readonly INJECTED = 15;
+  static readonly INJECTED = 16;
 }
 
 const dialer = () => new SimulatedDialer({ latencyMs: [1, 2] });

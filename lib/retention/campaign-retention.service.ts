@@ -1,0 +1,217 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { DataSource, EntityManager } from 'typeorm';
+import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
+import { IdempotencyKeyService } from '../campaigns/idempotency-key.service';
+import { returnedRows } from '../database/query-result';
+import { runTransaction } from '../database/run-transaction';
+import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import { SqlParams } from '../database/sql-params';
+import {
+  OPEN_CALL_STATUSES,
+  sqlStatusList,
+  type CampaignStatus,
+} from '../entities/campaign-status';
+import { CAMPAIGN_CLOCK } from '../scheduler/campaign-clock.provider';
+import type { CampaignClock } from '../scheduler/campaign-clock';
+import {
+  RETENTION_DEFAULT_BATCH_SIZE,
+  retentionProblems,
+  type RetentionLimitsInput,
+} from './retention-limits';
+
+export interface RetentionPurgeOptions extends RetentionLimitsInput {
+  /** Campaigns that finished more than this many days ago go. */
+  olderThanDays: number;
+  /** Most campaigns, and most calls, one transaction deletes. Default 500, at most 5 000. */
+  batchSize?: number;
+  /** Stop after this many transactions (the rest goes on the next purge). Default: until none is left. */
+  maxBatches?: number;
+  /** Stops the purge between two transactions. */
+  signal?: AbortSignal;
+}
+
+/** What one purge deleted. */
+export interface RetentionPurgeResult {
+  campaigns: number;
+  calls: number;
+  attempts: number;
+  /** Idempotency keys past their 24 h, of every account. */
+  idempotencyKeys: number;
+  /** Transactions that deleted something. */
+  batches: number;
+}
+
+type BatchCounts = Pick<
+  RetentionPurgeResult,
+  'campaigns' | 'calls' | 'attempts'
+>;
+
+const DAY_MS = 24 * 60 * 60_000;
+
+const FINISHED_STATUSES: readonly CampaignStatus[] = ['completed', 'cancelled'];
+
+/**
+ * Deletes finished campaigns (completed, or cancelled) older than a number
+ * of days, with their calls and attempts, and the expired idempotency keys.
+ * Contacts and the do-not-call list are kept: they belong to the account and
+ * are shared by its campaigns. Lifecycle events are not stored by the module
+ * (they go to subscribers as they happen), so there are none to delete.
+ *
+ * The work is split into short transactions (at most `batchSize` campaigns
+ * and `batchSize` calls each), with a turn of the event loop between two.
+ * None of them waits for a lock the dialing loop or the API holds:
+ * - the claim locks only rows of running campaigns (the campaign for share,
+ *   its waiting calls and their contacts for update), and the loop's other
+ *   writes match only calls still open; a campaign is picked here only when
+ *   it is finished and has no open call (a cancelled campaign whose last
+ *   attempt is still dialing waits for a later purge), so no row either side
+ *   touches is the other's;
+ * - the campaigns are picked `FOR UPDATE SKIP LOCKED` on PostgreSQL, so two
+ *   replicas purging at once split the work instead of queueing on each
+ *   other, and a campaign row anyone else holds is left for the next batch;
+ * - deleting calls takes no lock on their contacts (only inserting a
+ *   reference does), so creating a campaign for the same people never waits.
+ * On SQLite every write runs one transaction at a time anyway: short batches
+ * keep the claim's wait short.
+ */
+@Injectable()
+export class CampaignRetentionService {
+  private readonly dialect: SqlDialect;
+
+  constructor(
+    @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(CAMPAIGN_CLOCK) private readonly clock: CampaignClock,
+    private readonly idempotencyKeys: IdempotencyKeyService,
+  ) {
+    this.dialect = sqlDialectOf(dataSource);
+  }
+
+  /**
+   * Deletes what finished more than `olderThanDays` ago, by the module's
+   * clock (the database's on PostgreSQL, so that replicas agree).
+   */
+  async purge(options: RetentionPurgeOptions): Promise<RetentionPurgeResult> {
+    const problems = retentionProblems(options);
+    if (problems.length) {
+      throw new RangeError(
+        `CampaignRetentionService.purge: ${problems.join('; ')}`,
+      );
+    }
+    const batchSize = options.batchSize ?? RETENTION_DEFAULT_BATCH_SIZE;
+    const maxBatches = options.maxBatches ?? Infinity;
+    const now = await this.clock.now();
+    const cutoff = new Date(now.getTime() - options.olderThanDays * DAY_MS);
+    const result: RetentionPurgeResult = {
+      campaigns: 0,
+      calls: 0,
+      attempts: 0,
+      idempotencyKeys: 0,
+      batches: 0,
+    };
+    while (result.batches < maxBatches && !options.signal?.aborted) {
+      const batch = await runTransaction(this.dataSource, (m) =>
+        this.purgeBatch(m, cutoff, batchSize),
+      );
+      if (!batch) break;
+      result.campaigns += batch.campaigns;
+      result.calls += batch.calls;
+      result.attempts += batch.attempts;
+      result.batches++;
+      await yieldToEventLoop();
+    }
+    if (!options.signal?.aborted) {
+      result.idempotencyKeys = await this.idempotencyKeys.purgeExpired(now);
+    }
+    return result;
+  }
+
+  /**
+   * One transaction: up to `size` finished campaigns, up to `size` of their
+   * calls (a campaign at a time) with their attempts, then those of the
+   * campaigns with no call left. Null when it found nothing to delete.
+   */
+  private async purgeBatch(
+    m: EntityManager,
+    cutoff: Date,
+    size: number,
+  ): Promise<BatchCounts | null> {
+    const campaignIds = await this.pickFinished(m, cutoff, size);
+    if (campaignIds.length === 0) return null;
+    const d = this.dialect;
+    const p = new SqlParams(d);
+    const callIds = (
+      (await m.query(
+        `SELECT c.id FROM campaign_calls c WHERE c.campaign_id IN ${p.list(campaignIds)}
+        ORDER BY c.campaign_id LIMIT ${p.add(size)} ${d.skipLocked('c')}`,
+        p.values,
+      )) as { id: string }[]
+    ).map((r) => r.id);
+    const counts: BatchCounts = { campaigns: 0, calls: 0, attempts: 0 };
+    if (callIds.length) {
+      counts.attempts = await this.deleteReturning(
+        m,
+        'campaign_call_attempts',
+        'call_id',
+        callIds,
+      );
+      counts.calls = await this.deleteReturning(
+        m,
+        'campaign_calls',
+        'id',
+        callIds,
+      );
+    }
+    const q = new SqlParams(d);
+    counts.campaigns = returnedRows(
+      await m.query(
+        `DELETE FROM campaigns WHERE id IN ${q.list(campaignIds)}
+        AND NOT EXISTS (SELECT 1 FROM campaign_calls c WHERE c.campaign_id = campaigns.id)
+        RETURNING id`,
+        q.values,
+      ),
+    ).length;
+    return counts.campaigns || counts.calls ? counts : null;
+  }
+
+  /**
+   * Finished campaigns past the cutoff with no open call: completed ones by
+   * `completed_at`, cancelled ones by `updated_at` (the cancel, the last
+   * write a cancelled campaign gets).
+   */
+  private async pickFinished(
+    m: EntityManager,
+    cutoff: Date,
+    size: number,
+  ): Promise<string[]> {
+    const d = this.dialect;
+    const p = new SqlParams(d);
+    const rows = (await m.query(
+      `SELECT k.id FROM campaigns k
+      WHERE k.status IN ${p.list(FINISHED_STATUSES)}
+        AND COALESCE(k.completed_at, k.updated_at) < ${p.add(d.date(cutoff))}
+        AND NOT EXISTS (SELECT 1 FROM campaign_calls c
+          WHERE c.campaign_id = k.id AND c.status IN ${sqlStatusList(OPEN_CALL_STATUSES)})
+      LIMIT ${p.add(size)}
+      ${d.skipLocked('k')}`,
+      p.values,
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  /** Deletes the rows whose `column` is one of `values`; returns how many. */
+  private async deleteReturning(
+    m: EntityManager,
+    table: 'campaign_call_attempts' | 'campaign_calls',
+    column: 'call_id' | 'id',
+    values: readonly string[],
+  ): Promise<number> {
+    const p = new SqlParams(this.dialect);
+    return returnedRows(
+      await m.query(
+        `DELETE FROM ${table} WHERE ${column} IN ${p.list(values)} RETURNING id`,
+        p.values,
+      ),
+    ).length;
+  }
+}
