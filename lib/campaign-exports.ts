@@ -14,6 +14,7 @@ import { CallOutcomeService } from './scheduler/call-outcome.service';
 import { CAMPAIGN_CLOCK } from './scheduler/campaign-clock.provider';
 import { DialingLoopService } from './scheduler/dialing-loop.service';
 import { CallingRulesService } from './compliance/calling-rules.service';
+import { CampaignMetricsService } from './metrics/campaign-metrics.service';
 
 /**
  * The services a host can inject from `CampaignModule`: the one list the
@@ -33,6 +34,7 @@ export const CAMPAIGN_EXPORTED_SERVICES = [
   CampaignRetentionService,
   DialingLoopService,
   CallingRulesService,
+  CampaignMetricsService,
   BearerAuthGuard,
 ] as const;
 

@@ -92,6 +92,7 @@ export {
 } from './scheduler/call-outcome.service';
 export * from './scheduler/invalid-outcome-report.error';
 export { DialingLoopService } from './scheduler/dialing-loop.service';
+export { CampaignMetricsService } from './metrics/campaign-metrics.service';
 export type { TickReport } from './scheduler/dispatch.interfaces';
 export * from './events/campaign-event.interface';
 export { CampaignEventsService } from './events/campaign-events.service';

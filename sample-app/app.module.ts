@@ -6,6 +6,7 @@ import { CampaignHealthModule } from '../lib/health';
 import { sampleDataSourceOptions } from './database-options';
 import { DemoSeedService, SAMPLE_DIALER } from './demo-seed.service';
 import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
 import { sampleDialer } from './sample-dialer';
 
 /** The simulated provider, or a real one with `DIALER=twilio|vapi|retell`. */
@@ -30,11 +31,13 @@ const sample = sampleDialer();
         sample.name === 'simulated'
           ? { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] }
           : undefined,
+      // Served at GET /metrics (prom-client's default registry).
+      metrics: {},
     }),
     TerminusModule,
     CampaignHealthModule,
   ],
-  controllers: [HealthController],
+  controllers: [HealthController, MetricsController],
   providers: [DemoSeedService, { provide: SAMPLE_DIALER, useValue: sample }],
 })
 export class AppModule {}

@@ -6,6 +6,7 @@ import { insertRows } from '../database/multi-row-insert';
 import { runTransaction } from '../database/run-transaction';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
 import { CampaignEventsService } from '../events/campaign-events.service';
+import { CampaignMetricsService } from '../metrics/campaign-metrics.service';
 import type { CallingWindow } from '../scheduler/calling-window.interface';
 import { parseCampaignCallingWindow } from '../validation/calling-window.parser';
 import { InvalidCampaignRequestException } from '../validation/field-problem';
@@ -61,6 +62,7 @@ export class CampaignCreationService {
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
     private readonly idempotencyKeys: IdempotencyKeyService,
     private readonly events: CampaignEventsService,
+    private readonly metrics: CampaignMetricsService,
   ) {
     this.dialect = sqlDialectOf(dataSource);
     this.writer = new ContactCallWriter(this.dialect, options.insertChunkSize);
@@ -82,10 +84,20 @@ export class CampaignCreationService {
    * first response; of another request, throws a 409
    * (`IdempotencyKeyConflictException`).
    */
-  async createOrReplay(
+  createOrReplay(
     account: CampaignAccount,
     request: NewCampaign,
     options: CreateCampaignOptions = {},
+  ): Promise<CampaignCreationResult> {
+    return this.metrics.timeCreation(request.contacts.length, () =>
+      this.write(account, request, options),
+    );
+  }
+
+  private async write(
+    account: CampaignAccount,
+    request: NewCampaign,
+    options: CreateCampaignOptions,
   ): Promise<CampaignCreationResult> {
     const { idempotencyKey } = options;
     // A host store's playbook is checked like a registered one.

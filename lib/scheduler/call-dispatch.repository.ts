@@ -26,6 +26,7 @@ import {
   type ClaimDecision,
   type DialVerdict,
   type WaitExplanation,
+  type WaitReason,
 } from '../compliance/claim-plan';
 import { CallingRulesService } from '../compliance/calling-rules.service';
 import type { CallingWindow } from './calling-window.interface';
@@ -49,6 +50,7 @@ type ClaimRow = Record<string, unknown> & {
   attempt_count: number | string;
   recall: unknown;
   first_attempt_at: unknown;
+  due_at?: unknown;
   phone: string;
   timezone: string | null;
   state: string | null;
@@ -73,6 +75,8 @@ export interface ClaimOutcome {
   started: StartedAttempt[];
   /** Calls held back (calling hours, holiday, cap, in progress, hook), moved to when they may be dialed. */
   deferred: number;
+  /** `deferred` by why the calls wait. */
+  deferredByReason: Partial<Record<WaitReason, number>>;
   /** Calls to numbers on the do-not-call list, ended `opted_out` undialed. */
   optedOut: number;
   /** Calls the rules never allow (or the host denied), ended `blocked` undialed. */
@@ -174,6 +178,10 @@ export class CallDispatchRepository {
         toStart.push({ row, verdict: decision.verdict });
       }
     }
+    const deferredByReason: Partial<Record<WaitReason, number>> = {};
+    for (const { why } of waits) {
+      deferredByReason[why.reason] = (deferredByReason[why.reason] ?? 0) + 1;
+    }
     await this.holdBack(manager, waits, claim.now);
     await this.endUndialed(manager, optedOut, 'opted_out', claim.now);
     await this.block(manager, blocked, claim.now);
@@ -181,6 +189,7 @@ export class CallDispatchRepository {
     return {
       started,
       deferred: waits.length,
+      deferredByReason,
       optedOut: optedOut.length,
       blocked: blocked.length,
       endedCampaigns: [...optedOut, ...blocked.map((b) => b.row)].map(
@@ -678,7 +687,7 @@ export class CallDispatchRepository {
       .map((f) => `ct.${f}`)
       .join(', ');
     const sql = `SELECT c.id, c.campaign_id, c.account_id, c.contact_id, c.attempt_count, c.recall,
-        c.first_attempt_at, k.playbook_id, k.timezone AS campaign_timezone,
+        c.first_attempt_at, c.due_at, k.playbook_id, k.timezone AS campaign_timezone,
         k.calling_window AS campaign_window, k.provider_config, ct.phone, ${contactColumns},
         d.phone AS do_not_call
       FROM campaign_calls c
@@ -806,6 +815,7 @@ export class CallDispatchRepository {
       firstAttemptAt: row.first_attempt_at
         ? this.dialect.readDate(row.first_attempt_at)
         : now,
+      dueAt: row.due_at ? this.dialect.readDate(row.due_at) : now,
     };
   }
 

@@ -15,6 +15,7 @@ import {
 } from '../dialer/campaign-dialer.interface';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import { CampaignEventsService } from '../events/campaign-events.service';
+import { CampaignMetricsService } from '../metrics/campaign-metrics.service';
 import {
   CallDispatchRepository,
   type RecordedResults,
@@ -84,9 +85,11 @@ export class DialingLoopService
     @Inject(CAMPAIGN_SCHEDULER_REGISTRY)
     private readonly registry: SchedulerRegistry,
     private readonly events: CampaignEventsService,
+    private readonly metrics: CampaignMetricsService,
   ) {
     this.settings = options.scheduler;
     this.rate = new TokenBucket(this.settings.callsPerSecond);
+    metrics.trackDialsInFlight(() => this.inFlight.size);
   }
 
   get intervalName(): string {
@@ -226,12 +229,15 @@ export class DialingLoopService
       );
       if (limit <= 0) break;
       now = await this.clock.now();
+      const claimTimer = this.metrics.startTimer('claim');
       const claimed = await this.calls.claimAndStart({
         owner: this.settings.replicaId,
         now,
         limit,
         leaseUntil: new Date(now.getTime() + this.settings.leaseMs),
       });
+      claimTimer();
+      this.metrics.claimed(claimed, now);
       this.rate.take(claimed.started.length);
       for (const attempt of claimed.started) {
         this.events.emit({
@@ -296,6 +302,7 @@ export class DialingLoopService
         details: { reason: (error as Error).message ?? String(error) },
       };
     }
+    this.metrics.dialed(request, result);
     if (result.notPlaced) {
       // Not placed: the attempt is given back, and this replica calls slower
       // while the provider pushes back.
@@ -366,6 +373,7 @@ export class DialingLoopService
       const results = this.results.splice(0, RESULTS_PER_WRITE);
       const accepted = this.accepted.splice(0, RESULTS_PER_WRITE);
       const notPlaced = this.notPlaced.splice(0, RESULTS_PER_WRITE);
+      const recordTimer = this.metrics.startTimer('record');
       try {
         const now = await this.clock.now();
         const recorded = await this.calls.recordResults(
@@ -395,6 +403,8 @@ export class DialingLoopService
           `could not record ${results.length + accepted.length + notPlaced.length} dial results, will retry: ${(error as Error).message}`,
         );
         return;
+      } finally {
+        recordTimer();
       }
     }
   }

@@ -8,6 +8,8 @@ export interface StartedAttempt {
   request: DialRequest;
   recall: number[];
   firstAttemptAt: Date;
+  /** When the call was due (its dial lag is the claim time minus this). */
+  dueAt: Date;
 }
 
 /** How an attempt ended, with what the recall policy needs. */

@@ -26,6 +26,7 @@ import {
   CampaignEventsService,
   CampaignLifecycleService,
   CampaignListService,
+  CampaignMetricsService,
   CampaignModule,
   CampaignQueryService,
   CampaignRetentionService,
@@ -72,12 +73,13 @@ class HostUsesEverything {
     readonly retention: CampaignRetentionService,
     readonly loop: DialingLoopService,
     readonly callingRules: CallingRulesService,
+    readonly metrics: CampaignMetricsService,
     readonly guard: BearerAuthGuard,
     @Inject(CAMPAIGN_OPTIONS) readonly options: ResolvedCampaignOptions,
     @Inject(CAMPAIGN_CLOCK) readonly clock: CampaignClock,
   ) {}
 
-  static readonly INJECTED = 16;
+  static readonly INJECTED = 17;
 }
 
 const dialer = () => new SimulatedDialer({ latencyMs: [1, 2] });

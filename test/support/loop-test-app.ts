@@ -4,6 +4,7 @@ import {
   type CampaignModuleOptions,
   type TickReport,
 } from '../../lib';
+import type { ModuleMetadata } from '@nestjs/common';
 import {
   createTestApp,
   type TestApp,
@@ -36,11 +37,14 @@ export async function createLoopTestApp(
   script: ConstructorParameters<typeof ScriptedDialer>[0] = {},
   options: CampaignModuleOptions = {},
   platform: TestPlatform = 'express',
+  /** Host modules beside the campaign module (e.g. a host controller). */
+  imports: ModuleMetadata['imports'] = [],
 ): Promise<LoopTestApp> {
   const clock = new FakeClock(new Date());
   const dialer = new ScriptedDialer(script);
   const app = await createTestApp(dialect, {
     platform,
+    imports,
     options: {
       dialer,
       clock,
