@@ -52,14 +52,6 @@ function deferBody(request: DeferredRequest): void {
   request[DEFERRED_BODY] = hidden;
 }
 
-/** True when the body was kept for the module and nobody has read it yet. */
-export function isDeferredBodyUnread(request: IncomingMessage): boolean {
-  return (
-    Boolean((request as DeferredRequest)[DEFERRED_BODY]) &&
-    !request.readableEnded
-  );
-}
-
 /**
  * Gives the request its framing headers back. True when the body was
  * deferred (the stream is then unread and the module reads it).
