@@ -1,6 +1,5 @@
+import { startWebhookReceiver } from '../../support/webhook-receiver';
 import { sampleContact } from '../../support/sample-contact';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { verify as retellSdkVerify } from 'retell-sdk';
 import type { DialRequest } from '../../../lib/dialer/campaign-dialer.interface';
 import {
@@ -54,33 +53,7 @@ function request(
 }
 
 /** Where the fake delivers webhooks: records each request as a route would get it. */
-async function startReceiver() {
-  const received: ProviderWebhookRequest[] = [];
-  let base = '';
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({
-        rawBody: Buffer.concat(chunks),
-        headers: req.headers as IncomingHttpHeaders,
-        url: `${base}${req.url ?? ''}`,
-      });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url: `${base}/webhooks/retell`,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+const startReceiver = () => startWebhookReceiver('/webhooks/retell', 204);
 
 describe('Retell (retell-sdk against a local fake of its API)', () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;

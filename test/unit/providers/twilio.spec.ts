@@ -18,8 +18,8 @@ import {
   type TwilioDialerOptions,
 } from '../../../lib/providers/twilio/twilio.dialer';
 import { TwilioWebhook } from '../../../lib/providers/twilio/twilio.webhook';
+import { startWebhookReceiver } from '../../support/webhook-receiver';
 import {
-  startWebhookReceiver,
   TwilioFake,
   twilioSignature,
   type TwilioFakeScript,

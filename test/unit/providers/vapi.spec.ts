@@ -1,13 +1,11 @@
+import { startWebhookReceiver } from '../../support/webhook-receiver';
 import { sampleContact } from '../../support/sample-contact';
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Vapi } from '@vapi-ai/server-sdk';
 import type { DialRequest } from '../../../lib/dialer/campaign-dialer.interface';
 import {
   InvalidWebhookPayloadError,
   type PlaybookProviderConfig,
-  type ProviderWebhookRequest,
 } from '../../../lib/providers/provider.interface';
 import {
   VAPI_OUTCOME_TABLE,
@@ -59,33 +57,7 @@ function request(overrides: Partial<DialRequest> = {}): DialRequest {
 }
 
 /** A real HTTP endpoint standing for the module's webhook route. */
-async function startReceiver() {
-  const received: ProviderWebhookRequest[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({
-        rawBody: Buffer.concat(chunks),
-        headers: req.headers,
-        url: `${origin}${req.url ?? '/'}`,
-      });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const url = `${origin}/webhooks/vapi`;
-  return {
-    url,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+const startReceiver = () => startWebhookReceiver('/webhooks/vapi', 200);
 
 describe('Vapi provider', () => {
   let fake: VapiFakeServer;
