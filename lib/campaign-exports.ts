@@ -8,6 +8,7 @@ import { CampaignQueryService } from './campaigns/campaign-query.service';
 import { IdempotencyKeyService } from './campaigns/idempotency-key.service';
 import { DoNotCallService } from './do-not-call/do-not-call.service';
 import { CampaignEventsService } from './events/campaign-events.service';
+import { CampaignEventRelayService } from './events/campaign-event-relay.service';
 import { PlaybookService } from './playbooks/playbook.service';
 import { CampaignRetentionService } from './retention/campaign-retention.service';
 import { CallOutcomeService } from './scheduler/call-outcome.service';
@@ -29,6 +30,7 @@ export const CAMPAIGN_EXPORTED_SERVICES = [
   CampaignLifecycleService,
   CallOutcomeService,
   CampaignEventsService,
+  CampaignEventRelayService,
   DoNotCallService,
   IdempotencyKeyService,
   CampaignRetentionService,

@@ -15,6 +15,8 @@ import {
 import { IdempotencyKeyService } from './campaigns/idempotency-key.service';
 import { PostgresPoolGuard } from './database/postgres-pool.guard';
 import { CAMPAIGN_ENTITIES } from './entities';
+import { CampaignEventOutbox } from './events/campaign-event-outbox';
+import { CampaignEventStore } from './events/campaign-event.store';
 import { CampaignBodyGuard } from './http/campaign-body.guard';
 import { CAMPAIGN_CONTROLLERS } from './http/campaign-controllers';
 import { mountController } from './http/mount-controller';
@@ -90,6 +92,8 @@ function withFeatures(
     campaignClockProvider,
     campaignSchedulerRegistryProvider,
     CallDispatchRepository,
+    CampaignEventOutbox,
+    CampaignEventStore,
     CampaignRetentionJob,
     PostgresPoolGuard,
     CampaignBodyGuard,

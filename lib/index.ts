@@ -97,6 +97,14 @@ export type { TickReport } from './scheduler/dispatch.interfaces';
 export * from './events/campaign-event.interface';
 export { CampaignEventsService } from './events/campaign-events.service';
 export {
+  CampaignEventRelayService,
+  type OutboxBacklog,
+} from './events/campaign-event-relay.service';
+export {
+  CAMPAIGN_EVENT_FANOUT,
+  type CampaignEventFanout,
+} from './events/campaign-event-fanout.interface';
+export {
   CampaignLifecycleService,
   type CampaignAction,
 } from './campaigns/campaign-lifecycle.service';

@@ -5,7 +5,7 @@ import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
 import { insertRows } from '../database/multi-row-insert';
 import { runTransaction } from '../database/run-transaction';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
-import { CampaignEventsService } from '../events/campaign-events.service';
+import { CampaignEventOutbox } from '../events/campaign-event-outbox';
 import { CampaignMetricsService } from '../metrics/campaign-metrics.service';
 import type { CallingWindow } from '../scheduler/calling-window.interface';
 import { parseCampaignCallingWindow } from '../validation/calling-window.parser';
@@ -61,7 +61,7 @@ export class CampaignCreationService {
     @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
     private readonly idempotencyKeys: IdempotencyKeyService,
-    private readonly events: CampaignEventsService,
+    private readonly outbox: CampaignEventOutbox,
     private readonly metrics: CampaignMetricsService,
   ) {
     this.dialect = sqlDialectOf(dataSource);
@@ -165,10 +165,17 @@ export class CampaignCreationService {
         recall,
         contacts,
       });
+      const event = { campaignId, accountId: account.id, at: now };
+      await this.outbox.append(manager, [
+        { type: 'campaign.created', ...event },
+        ...(status === 'running'
+          ? [{ type: 'campaign.started' as const, ...event }]
+          : []),
+      ]);
       return { campaign: created, replayed: false };
     });
     if (!result.replayed) {
-      this.announce(account, created, now);
+      this.outbox.committed();
       if (contacts.length >= LARGE_CAMPAIGN) this.refreshStatistics();
     }
     return result;
@@ -189,22 +196,6 @@ export class CampaignCreationService {
       .catch((error: Error) =>
         this.logger.warn(`could not analyze campaign tables: ${error.message}`),
       );
-  }
-
-  private announce(
-    account: CampaignAccount,
-    campaign: CreatedCampaign,
-    at: Date,
-  ): void {
-    const event = {
-      campaignId: campaign.campaign_id,
-      accountId: account.id,
-      at,
-    };
-    this.events.emit({ type: 'campaign.created', ...event });
-    if (campaign.status === 'running') {
-      this.events.emit({ type: 'campaign.started', ...event });
-    }
   }
 }
 

@@ -10,7 +10,7 @@ import {
   type CampaignStatus,
 } from '../entities/campaign-status';
 import type { CampaignLifecycleEventType } from '../events/campaign-event.interface';
-import { CampaignEventsService } from '../events/campaign-events.service';
+import { CampaignEventOutbox } from '../events/campaign-event-outbox';
 import type { CampaignAccount } from '../options/campaign-module-options.interface';
 import { CAMPAIGN_CLOCK } from '../scheduler/campaign-clock.provider';
 import type { CampaignClock } from '../scheduler/campaign-clock';
@@ -62,7 +62,7 @@ export class CampaignLifecycleService {
     @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CAMPAIGN_CLOCK) private readonly clock: CampaignClock,
     private readonly queries: CampaignQueryService,
-    private readonly events: CampaignEventsService,
+    private readonly outbox: CampaignEventOutbox,
   ) {
     this.dialect = sqlDialectOf(dataSource);
   }
@@ -110,19 +110,22 @@ export class CampaignLifecycleService {
           q.values,
         );
       }
+      if (rows.length) {
+        await this.outbox.append(m, [
+          {
+            type: transition.event,
+            campaignId: before.campaign_id,
+            accountId: account.id,
+            at: now,
+          },
+        ]);
+      }
       return rows.length > 0;
     });
+    if (changed) this.outbox.committed();
     const after = await this.queries.find(account, campaignId);
     if (!after) return null;
-    if (changed) {
-      this.events.emit({
-        type: transition.event,
-        campaignId: after.campaign_id,
-        accountId: account.id,
-        at: now,
-      });
-      return after;
-    }
+    if (changed) return after;
     if (transition.done.includes(after.status)) return after;
     throw new ConflictException(
       `Cannot ${action} a campaign that is ${after.status}`,

@@ -24,6 +24,12 @@ export interface SqlDialect {
    * cancelled is skipped until that commits).
    */
   readonly skipLocked: (alias: string, ...sharedAliases: string[]) => string;
+  /**
+   * A query taking a lock held until the transaction ends, when free; its
+   * one row's `locked` says whether it was. Null where transactions already
+   * run one at a time (SQLite).
+   */
+  tryTransactionLock(name: string): string | null;
 }
 
 /** A date as SQLite columns store it: UTC text `YYYY-MM-DD HH:MM:SS.SSS`. */
@@ -48,6 +54,8 @@ const postgres: SqlDialect = {
       `FOR UPDATE OF ${alias} SKIP LOCKED`,
       ...shared.map((a) => `FOR SHARE OF ${a} SKIP LOCKED`),
     ].join(' '),
+  tryTransactionLock: (name) =>
+    `SELECT pg_try_advisory_xact_lock(hashtext('${name.replace(/'/g, "''")}')) AS locked`,
 };
 
 /** Dates are UTC text `YYYY-MM-DD HH:MM:SS.SSS`, the format TypeORM writes. */
@@ -66,6 +74,7 @@ const sqlite: SqlDialect = {
   readJson,
   // One process: the claim's transaction is the lock.
   skipLocked: () => '',
+  tryTransactionLock: () => null,
 };
 
 export function sqlDialectOf(dataSource: DataSource): SqlDialect {

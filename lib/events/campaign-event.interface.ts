@@ -1,9 +1,21 @@
 import type { CallOutcome } from '../dialer/campaign-dialer.interface';
+import type { CallStatus } from '../entities/campaign-status';
 
 interface EventBase {
   campaignId: string;
   accountId: string;
   at: Date;
+}
+
+/**
+ * What a durable event carries besides its content: written in the same
+ * transaction as the change it reports (the outbox), delivered at least
+ * once. `id` is unique (deduplicate on it); `sequence` counts 1, 2, 3, … per
+ * campaign in the order the events were committed (order on it).
+ */
+export interface DurableEventFields {
+  id: string;
+  sequence: number;
 }
 
 export type CampaignLifecycleEventType =
@@ -14,26 +26,69 @@ export type CampaignLifecycleEventType =
   | 'campaign.cancelled'
   | 'campaign.completed';
 
-export interface CampaignLifecycleEvent extends EventBase {
+export interface CampaignLifecycleEvent extends EventBase, DurableEventFields {
   type: CampaignLifecycleEventType;
 }
 
+/** In process only, when the attempt row is committed and the dial begins (not durable). */
 export interface CallAttemptStartedEvent extends EventBase {
   type: 'call.attempt.started';
   callId: string;
   attempt: number;
 }
 
-export interface CallAttemptFinishedEvent extends EventBase {
+export interface CallAttemptFinishedEvent
+  extends EventBase, DurableEventFields {
   type: 'call.attempt.finished';
   callId: string;
   attempt: number;
   outcome: CallOutcome;
 }
 
+/** One attempt of a finished call, as `call.finished` reports it. */
+export interface FinishedCallAttempt {
+  attempt: number;
+  startedAt: Date;
+  endedAt: Date | null;
+  outcome: CallOutcome | null;
+  providerCallId: string | null;
+}
+
+/**
+ * A call reached a final status (by an attempt's outcome, or undialed at
+ * claim time: `opted_out`, `blocked`). Calls closed by cancelling their
+ * campaign are reported by `campaign.cancelled` alone.
+ */
+export interface CallFinishedEvent extends EventBase, DurableEventFields {
+  type: 'call.finished';
+  callId: string;
+  status: CallStatus;
+  outcome: CallOutcome | null;
+  attempts: FinishedCallAttempt[];
+}
+
+/** The events kept in the outbox: delivered at least once, to one replica's subscribers and to webhooks. */
+export type DurableCampaignEvent =
+  | CampaignLifecycleEvent
+  | CallAttemptFinishedEvent
+  | CallFinishedEvent;
+
+export type DurableCampaignEventType = DurableCampaignEvent['type'];
+
+export const DURABLE_CAMPAIGN_EVENT_TYPES: readonly DurableCampaignEventType[] =
+  [
+    'campaign.created',
+    'campaign.started',
+    'campaign.paused',
+    'campaign.resumed',
+    'campaign.cancelled',
+    'campaign.completed',
+    'call.attempt.finished',
+    'call.finished',
+  ];
+
 /** What the module tells the host about campaigns and calls. */
-export type CampaignEvent =
-  CampaignLifecycleEvent | CallAttemptStartedEvent | CallAttemptFinishedEvent;
+export type CampaignEvent = DurableCampaignEvent | CallAttemptStartedEvent;
 
 export type CampaignEventListener = (event: CampaignEvent) => unknown;
 

@@ -7,10 +7,11 @@ import type {
 } from './campaign-event.interface';
 
 /**
- * Lifecycle events for the host: subscribe here, or pass an `eventEmitter`
- * (e.g. EventEmitter2) in the options to get them as `campaign.completed`,
- * `call.attempt.finished`, … A failing subscriber is logged and never breaks
- * the caller.
+ * Events for the host: subscribe here, or pass an `eventEmitter` (e.g.
+ * EventEmitter2) in the options to get them as `campaign.completed`,
+ * `call.finished`, … Durable events come from the outbox relay, at least
+ * once, on whichever replica delivers them (deduplicate on `id`, order on
+ * `sequence`). A failing subscriber is logged and never breaks the caller.
  */
 @Injectable()
 export class CampaignEventsService {
@@ -27,24 +28,50 @@ export class CampaignEventsService {
     return () => this.listeners.delete(listener);
   }
 
+  /** Hands an event to every subscriber without waiting for them. */
   emit(event: CampaignEvent): void {
-    const sink = this.options.eventEmitter;
-    if (sink) this.deliver(() => sink.emit(event.type, event), event);
-    for (const listener of this.listeners) {
-      this.deliver(() => listener(event), event);
-    }
+    void this.deliver(event, Infinity);
   }
 
-  private deliver(send: () => unknown, event: CampaignEvent): void {
-    const fail = (error: unknown) =>
+  /**
+   * Hands an event to every subscriber and waits until each has settled
+   * (or `timeoutMs` passed): the relay marks an event delivered after this.
+   */
+  async deliver(event: CampaignEvent, timeoutMs: number): Promise<void> {
+    const sink = this.options.eventEmitter;
+    const sends = [
+      ...(sink ? [() => sink.emit(event.type, event)] : []),
+      ...[...this.listeners].map((listener) => () => listener(event)),
+    ];
+    await Promise.all(sends.map((send) => this.settle(send, event, timeoutMs)));
+  }
+
+  private async settle(
+    send: () => unknown,
+    event: CampaignEvent,
+    timeoutMs: number,
+  ): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const result = send();
+      if (!(result instanceof Promise)) return;
+      await (Number.isFinite(timeoutMs)
+        ? Promise.race([
+            result,
+            new Promise((_, reject) => {
+              timer = setTimeout(
+                () => reject(new Error(`no answer within ${timeoutMs} ms`)),
+                timeoutMs,
+              );
+            }),
+          ])
+        : result);
+    } catch (error) {
       this.logger.error(
         `a ${event.type} subscriber failed: ${(error as Error)?.message ?? String(error)}`,
       );
-    try {
-      const result = send();
-      if (result instanceof Promise) result.catch(fail);
-    } catch (error) {
-      fail(error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

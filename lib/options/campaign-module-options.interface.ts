@@ -74,6 +74,18 @@ export interface RetentionOptions {
   batchSize?: number;
 }
 
+/** The outbox relay: delivers durable events after their commit (see README, "Events"). */
+export interface EventRelayOptions {
+  /** Milliseconds between two looks at the outbox (writes in this process also wake it at once). Default 1 000. */
+  pollIntervalMs?: number;
+  /** Most events one relay transaction takes. Default 200. */
+  batchSize?: number;
+  /** How long a replica holds events it is delivering before another may take them. Default 30 000 ms. */
+  leaseMs?: number;
+  /** How long the relay waits for one subscriber's promise. Default 10 000 ms. */
+  subscriberTimeoutMs?: number;
+}
+
 /** The calling rules applied at dial time (see README, "Calling rules"). */
 export interface CallingRulesOptions {
   /** Apply the built-in rules (US federal and states, Spain). Default true; false logs a warning at boot. */
@@ -137,6 +149,8 @@ export interface CampaignModuleOptions {
   eventEmitter?: CampaignEventSink;
   /** Prometheus metrics (see README, "Metrics"); off when not given. */
   metrics?: MetricsOptions;
+  /** The outbox relay that delivers durable events. */
+  events?: EventRelayOptions;
 }
 
 /** Options fixed when the module is imported (they shape routes and providers). */
@@ -170,6 +184,7 @@ export interface ResolvedCampaignOptions {
   retention: Required<RetentionOptions> | null;
   clock?: CampaignClock;
   eventEmitter?: CampaignEventSink;
+  events: Required<EventRelayOptions>;
   /** `null`: metrics off; a `null` registry is prom-client's default one. */
   metrics: {
     registry: CampaignMetricsRegistry | null;

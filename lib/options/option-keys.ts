@@ -3,6 +3,7 @@ import type { CallCap } from '../compliance/calling-rule.interface';
 import type {
   CallingRulesOptions,
   CampaignModuleOptions,
+  EventRelayOptions,
   MetricsOptions,
   RecallLimits,
   RetentionOptions,
@@ -37,6 +38,7 @@ const TOP_LEVEL: KeysOf<CampaignModuleOptions> = {
   clock: true,
   eventEmitter: true,
   metrics: true,
+  events: true,
 };
 const SCHEDULER: KeysOf<SchedulerOptions> = {
   enabled: true,
@@ -61,6 +63,12 @@ const CALLING_RULES: KeysOf<CallingRulesOptions> = {
   rules: true,
 };
 const METRICS: KeysOf<MetricsOptions> = { registry: true, prefix: true };
+const EVENTS: KeysOf<EventRelayOptions> = {
+  pollIntervalMs: true,
+  batchSize: true,
+  leaseMs: true,
+  subscriberTimeoutMs: true,
+};
 const CAP: KeysOf<CallCap> = { calls: true, hours: true };
 const CALLING_WINDOW: KeysOf<CallingWindow> = {
   start: true,
@@ -77,6 +85,7 @@ const GROUPS: Readonly<Record<string, object>> = {
   callingRules: CALLING_RULES,
   maxAttemptsPerContact: CAP,
   metrics: METRICS,
+  events: EVENTS,
 };
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>

@@ -38,6 +38,12 @@ export const CAMPAIGN_OPTION_DEFAULTS = {
     callsPerSecond: 20,
     shutdownTimeoutMs: 10_000,
   },
+  events: {
+    pollIntervalMs: 1_000,
+    batchSize: 200,
+    leaseMs: 30_000,
+    subscriberTimeoutMs: 10_000,
+  },
   retention: {
     everyMs: RETENTION_DEFAULT_EVERY_MS,
     batchSize: RETENTION_DEFAULT_BATCH_SIZE,
@@ -101,6 +107,10 @@ export function resolveCampaignOptions(
       given.retryVoicemail ?? CAMPAIGN_OPTION_DEFAULTS.retryVoicemail,
     clock: given.clock,
     eventEmitter: given.eventEmitter,
+    events: {
+      ...CAMPAIGN_OPTION_DEFAULTS.events,
+      ...definedOnly(given.events),
+    },
     metrics: given.metrics
       ? {
           registry: null,
@@ -157,6 +167,10 @@ function assertValidOptions(o: ResolvedCampaignOptions): void {
     ['scheduler.maxInFlightPerAccount', o.scheduler.maxInFlightPerAccount],
     ['scheduler.callsPerSecond', o.scheduler.callsPerSecond],
     ['scheduler.shutdownTimeoutMs', o.scheduler.shutdownTimeoutMs],
+    ['events.pollIntervalMs', o.events.pollIntervalMs],
+    ['events.batchSize', o.events.batchSize],
+    ['events.leaseMs', o.events.leaseMs],
+    ['events.subscriberTimeoutMs', o.events.subscriberTimeoutMs],
   ] as const) {
     if (!Number.isInteger(value) || value < 1) {
       problems.push(`${name} must be a positive integer`);
@@ -174,6 +188,14 @@ function assertValidOptions(o: ResolvedCampaignOptions): void {
         `retention.everyMs must be a positive integer of at most ${RETENTION_MAX_EVERY_MS}`,
       );
     }
+  }
+  if (o.events.subscriberTimeoutMs * 2 > o.events.leaseMs) {
+    problems.push(
+      'events.leaseMs must be at least twice events.subscriberTimeoutMs (a batch is handed over within its lease)',
+    );
+  }
+  if (o.events.batchSize > MAX_BATCH_SIZE) {
+    problems.push(`events.batchSize must be at most ${MAX_BATCH_SIZE}`);
   }
   if (o.scheduler.batchSize > MAX_BATCH_SIZE) {
     problems.push(

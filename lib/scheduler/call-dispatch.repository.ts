@@ -15,10 +15,13 @@ import type {
 import type { CustomFields } from '../entities/contact.entity';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import {
+  FINAL_CALL_STATUSES,
   OPEN_CALL_STATUSES,
   sqlStatusList,
   WAITING_CALL_STATUSES,
+  type CallStatus,
 } from '../entities/campaign-status';
+import { CampaignEventOutbox } from '../events/campaign-event-outbox';
 import type { BeforeDialDecision } from '../compliance/before-dial.interface';
 import {
   planClaim,
@@ -108,6 +111,7 @@ export class CallDispatchRepository {
     @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
     private readonly callingRules: CallingRulesService,
+    private readonly outbox: CampaignEventOutbox,
   ) {
     this.dialect = sqlDialectOf(dataSource);
   }
@@ -119,9 +123,28 @@ export class CallDispatchRepository {
       updated_at = ${p.add(this.dialect.date(now))}
       WHERE status = 'scheduled' AND launch_at <= ${p.add(this.dialect.date(now))}
       RETURNING id, account_id`;
-    return returnedRows<{ id: string; account_id: string }>(
-      await runTransaction(this.dataSource, (m) => m.query(sql, p.values)),
-    ).map((r) => ({ id: r.id, campaignId: r.id, accountId: r.account_id }));
+    return this.changeCampaigns(sql, p.values, 'campaign.started', now);
+  }
+
+  /** A campaign status change, with its events in the same transaction. */
+  private async changeCampaigns(
+    sql: string,
+    values: unknown[],
+    type: 'campaign.started' | 'campaign.completed',
+    now: Date,
+  ): Promise<ChangedRow[]> {
+    const changed = await runTransaction(this.dataSource, async (m) => {
+      const rows = returnedRows<{ id: string; account_id: string }>(
+        await m.query(sql, values),
+      ).map((r) => ({ id: r.id, campaignId: r.id, accountId: r.account_id }));
+      await this.outbox.append(
+        m,
+        rows.map((r) => ({ type, ...r, at: now })),
+      );
+      return rows;
+    });
+    if (changed.length) this.outbox.committed();
+    return changed;
   }
 
   /**
@@ -135,6 +158,7 @@ export class CallDispatchRepository {
       this.dataSource,
       (manager) => this.claimInTransaction(manager, claim),
     );
+    if (endedCampaigns.length) this.outbox.committed();
     return {
       ...claimed,
       completedCampaigns: await this.completeCampaigns(
@@ -316,6 +340,7 @@ export class CallDispatchRepository {
     const recorded = await runTransaction(this.dataSource, (m) =>
       this.record(m, results, fence, now),
     );
+    if (recorded.length) this.outbox.committed();
     return {
       recorded,
       completedCampaigns: await this.completeCampaigns(
@@ -341,6 +366,28 @@ export class CallDispatchRepository {
       return row ? [{ ...r, ...row }] : [];
     });
     await this.endAttempts(m, recorded, now);
+    await this.outbox.append(m, [
+      ...recorded.map((r) => ({
+        type: 'call.attempt.finished' as const,
+        callId: r.callId,
+        campaignId: r.campaignId,
+        accountId: r.accountId,
+        attempt: r.attempt,
+        outcome: r.outcome,
+        at: now,
+      })),
+      ...recorded
+        .filter((r) => FINAL_CALL_STATUSES.includes(r.status))
+        .map((r) => ({
+          type: 'call.finished' as const,
+          callId: r.callId,
+          campaignId: r.campaignId,
+          accountId: r.accountId,
+          status: r.status,
+          outcome: r.outcome,
+          at: now,
+        })),
+    ]);
     await this.cancelRetriesOfCancelledCampaigns(m, [...moved.keys()], now);
     await this.addOptedOutToDoNotCall(
       m,
@@ -472,6 +519,7 @@ export class CallDispatchRepository {
       }
       return this.record(m, results, { leaseExpiredBy: now }, now);
     });
+    if (recorded.length) this.outbox.committed();
     return {
       recorded,
       completedCampaigns: await this.completeCampaigns(
@@ -655,12 +703,7 @@ export class CallDispatchRepository {
         AND NOT EXISTS (SELECT 1 FROM campaign_calls c
           WHERE c.campaign_id = campaigns.id AND c.status IN ${sqlStatusList(OPEN_CALL_STATUSES)})
       RETURNING id, account_id`;
-    const result: unknown = await runTransaction(this.dataSource, (m) =>
-      m.query(sql, p.values),
-    );
-    return returnedRows<{ id: string; account_id: string }>(result).map(
-      (r) => ({ id: r.id, campaignId: r.id, accountId: r.account_id }),
-    );
+    return this.changeCampaigns(sql, p.values, 'campaign.completed', now);
   }
 
   /** How many more calls each account with calls in flight may start. */
@@ -824,7 +867,7 @@ export class CallDispatchRepository {
     results: AttemptResult[],
     fence: ResultFence,
     now: Date,
-  ): Promise<ChangedRow[]> {
+  ): Promise<(ChangedRow & { status: CallStatus })[]> {
     const d = this.dialect;
     const p = new SqlParams(d);
     const values = p.rows(
@@ -853,15 +896,18 @@ export class CallDispatchRepository {
         AND campaign_calls.status = 'dialing'
         ${fence.leaseOwner ? `AND campaign_calls.lease_owner = ${p.add(fence.leaseOwner)}` : ''}
         ${fence.leaseExpiredBy ? `AND campaign_calls.lease_expires_at <= ${p.add(d.date(fence.leaseExpiredBy))}` : ''}
-      RETURNING campaign_calls.id, campaign_calls.campaign_id, campaign_calls.account_id`;
+      RETURNING campaign_calls.id, campaign_calls.campaign_id, campaign_calls.account_id,
+        campaign_calls.status`;
     return returnedRows<{
       id: string;
       campaign_id: string;
       account_id: string;
+      status: CallStatus;
     }>(await m.query(sql, p.values)).map((r) => ({
       id: r.id,
       campaignId: r.campaign_id,
       accountId: r.account_id,
+      status: r.status,
     }));
   }
 
@@ -886,6 +932,18 @@ export class CallDispatchRepository {
         completed_at = ${p.add(d.date(now))}, updated_at = ${p.add(d.date(now))}
       WHERE id IN ${p.list(rows.map((r) => r.id))}`,
       p.values,
+    );
+    await this.outbox.append(
+      manager,
+      rows.map((r) => ({
+        type: 'call.finished' as const,
+        callId: r.id,
+        campaignId: r.campaign_id,
+        accountId: r.account_id,
+        status,
+        outcome: status === 'opted_out' ? ('opted_out' as const) : null,
+        at: now,
+      })),
     );
   }
 

@@ -4,9 +4,7 @@ import {
   CALL_OUTCOMES,
   type CallOutcome,
 } from '../dialer/campaign-dialer.interface';
-import { CampaignEventsService } from '../events/campaign-events.service';
 import { CallDispatchRepository } from './call-dispatch.repository';
-import { emitRecordedEvents } from './dispatch-events';
 import { CAMPAIGN_CLOCK } from './campaign-clock.provider';
 import type { CampaignClock } from './campaign-clock';
 import { InvalidOutcomeReportError } from './invalid-outcome-report.error';
@@ -40,7 +38,6 @@ export class CallOutcomeService {
   constructor(
     private readonly calls: CallDispatchRepository,
     @Inject(CAMPAIGN_CLOCK) private readonly clock: CampaignClock,
-    private readonly events: CampaignEventsService,
   ) {}
 
   /**
@@ -77,7 +74,6 @@ export class CallOutcomeService {
       {},
       now,
     );
-    emitRecordedEvents(this.events, recorded, now);
     return recorded.recorded.length === 1;
   }
 

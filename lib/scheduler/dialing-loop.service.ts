@@ -20,7 +20,6 @@ import {
   CallDispatchRepository,
   type RecordedResults,
 } from './call-dispatch.repository';
-import { emitCampaignEvents, emitRecordedEvents } from './dispatch-events';
 import { CAMPAIGN_CLOCK } from './campaign-clock.provider';
 import { CAMPAIGN_SCHEDULER_REGISTRY } from './campaign-scheduler-registry.provider';
 import type { CampaignClock } from './campaign-clock';
@@ -194,7 +193,6 @@ export class DialingLoopService
     const started = performance.now();
     let now = await this.clock.now();
     const activated = await this.calls.activateDueCampaigns(now);
-    emitCampaignEvents(this.events, 'campaign.started', activated, now);
     report.activated = activated.length;
     // Results this replica holds first: after an outage longer than the
     // lease, its own finished attempts must not be taken for interrupted.
@@ -205,16 +203,13 @@ export class DialingLoopService
       dialer.lookup ? { dialer, timeoutMs: LOOKUP_TIMEOUT_MS } : undefined,
     );
     report.interrupted = expired.recorded.length;
-    this.announce(expired, now);
+    this.announce(expired);
     // Catches a campaign whose completion check was lost (a crash between
     // the commit that ended its last call and the check).
-    this.announce(
-      {
-        recorded: [],
-        completedCampaigns: await this.calls.completeCampaigns('all', now),
-      },
-      now,
-    );
+    this.announce({
+      recorded: [],
+      completedCampaigns: await this.calls.completeCampaigns('all', now),
+    });
     while (!this.stopping) {
       const limit = Math.min(
         this.settings.batchSize,
@@ -250,10 +245,10 @@ export class DialingLoopService
         });
         this.dispatch(dialer, attempt);
       }
-      this.announce(
-        { recorded: [], completedCampaigns: claimed.completedCampaigns },
-        now,
-      );
+      this.announce({
+        recorded: [],
+        completedCampaigns: claimed.completedCampaigns,
+      });
       report.started += claimed.started.length;
       report.deferred += claimed.deferred;
       report.optedOut += claimed.optedOut;
@@ -381,7 +376,7 @@ export class DialingLoopService
           { leaseOwner: this.settings.replicaId },
           now,
         );
-        this.announce(recorded, now);
+        this.announce(recorded);
         await this.calls.awaitOutcomes(
           accepted,
           this.settings.replicaId,
@@ -409,8 +404,8 @@ export class DialingLoopService
     }
   }
 
-  /** Logs and emits what a write of results changed. */
-  private announce(recorded: RecordedResults, at: Date): void {
+  /** Logs what a write of results changed (its events are in the outbox). */
+  private announce(recorded: RecordedResults): void {
     for (const r of recorded.recorded) {
       this.logger.verbose(
         `call ${r.callId} attempt ${r.attempt}: ${r.outcome}`,
@@ -419,6 +414,5 @@ export class DialingLoopService
     for (const c of recorded.completedCampaigns) {
       this.logger.log(`campaign ${c.campaignId} completed`);
     }
-    emitRecordedEvents(this.events, recorded, at);
   }
 }

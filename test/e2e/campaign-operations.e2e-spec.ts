@@ -1,5 +1,6 @@
 import {
   ApiTokenService,
+  CampaignEventRelayService,
   CampaignEventsService,
   DialingLoopService,
   type CampaignEvent,
@@ -269,6 +270,7 @@ describe.each(httpMatrix(TEST_DIALECTS))(
           })
           .expect(202)
       ).body.campaign_id as string;
+      await t.app.get(CampaignEventRelayService).drain();
       clock.set(launch);
       await round();
       expect((await details(id)).status).toBe('completed');
@@ -282,7 +284,12 @@ describe.each(httpMatrix(TEST_DIALECTS))(
           .map((e) => 'outcome' in e && e.outcome)
           .sort(),
       ).toEqual(['answered', 'no_answer']);
+      expect(types.filter((x) => x === 'call.finished')).toHaveLength(2);
       expect(types[types.length - 1]).toBe('campaign.completed');
+      const durable = seen.filter((e) => 'sequence' in e);
+      expect(durable.map((e) => 'sequence' in e && e.sequence)).toEqual(
+        durable.map((_, i) => i + 1),
+      );
       expect(
         seen.every((e) => e.campaignId === id && e.accountId === t.accountId),
       ).toBe(true);

@@ -23,6 +23,7 @@ import {
   CallOutcomeService,
   CallingRulesService,
   CampaignCreationService,
+  CampaignEventRelayService,
   CampaignEventsService,
   CampaignLifecycleService,
   CampaignListService,
@@ -68,6 +69,7 @@ class HostUsesEverything {
     readonly lifecycle: CampaignLifecycleService,
     readonly outcomes: CallOutcomeService,
     readonly events: CampaignEventsService,
+    readonly relay: CampaignEventRelayService,
     readonly doNotCall: DoNotCallService,
     readonly idempotency: IdempotencyKeyService,
     readonly retention: CampaignRetentionService,
@@ -79,7 +81,7 @@ class HostUsesEverything {
     @Inject(CAMPAIGN_CLOCK) readonly clock: CampaignClock,
   ) {}
 
-  static readonly INJECTED = 17;
+  static readonly INJECTED = 18;
 }
 
 const dialer = () => new SimulatedDialer({ latencyMs: [1, 2] });

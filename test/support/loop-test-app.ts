@@ -1,4 +1,5 @@
 import {
+  CampaignEventRelayService,
   DialingLoopService,
   type CallingWindow,
   type CampaignModuleOptions,
@@ -65,6 +66,7 @@ export async function createLoopTestApp(
   // now on are due by the fake time.
   clock.set(new Date(Date.now() + 5_000));
   const loop = app.app.get(DialingLoopService);
+  const relay = app.app.get(CampaignEventRelayService);
   return {
     ...app,
     clock,
@@ -73,6 +75,7 @@ export async function createLoopTestApp(
     round: async () => {
       const report = await loop.tick();
       await loop.drain();
+      await relay.drain();
       return report;
     },
   };
