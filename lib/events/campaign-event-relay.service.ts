@@ -73,13 +73,15 @@ export class CampaignEventRelayService
   }
 
   onApplicationBootstrap(): void {
+    if (!this.options.events.relay) return;
     const timer = setInterval(
       () => void this.drain(),
       this.options.events.pollIntervalMs,
     );
     this.registry.addInterval(this.intervalName, timer);
+    // The first look is a poll away, not now: subscribers a host adds in
+    // its own bootstrap hooks (which run after this one) get the backlog.
     this.stopWaking = this.outbox.onCommitted(() => void this.drain());
-    void this.drain();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -97,6 +99,7 @@ export class CampaignEventRelayService
    * never rejects (a failure is logged and the next poll retries).
    */
   drain(): Promise<number> {
+    if (!this.options.events.relay) return Promise.resolve(0);
     if (this.running) {
       this.again = true;
       return this.running;

@@ -69,9 +69,7 @@ export interface CallFinishedEvent extends EventBase, DurableEventFields {
 
 /** The events kept in the outbox: delivered at least once, to one replica's subscribers and to webhooks. */
 export type DurableCampaignEvent =
-  | CampaignLifecycleEvent
-  | CallAttemptFinishedEvent
-  | CallFinishedEvent;
+  CampaignLifecycleEvent | CallAttemptFinishedEvent | CallFinishedEvent;
 
 export type DurableCampaignEventType = DurableCampaignEvent['type'];
 

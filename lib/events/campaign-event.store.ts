@@ -102,7 +102,9 @@ export class CampaignEventStore {
         attempts,
       ),
     );
-    const fresh = new Set(rows.filter((r) => r.sequence == null).map((r) => r.id));
+    const fresh = new Set(
+      rows.filter((r) => r.sequence == null).map((r) => r.id),
+    );
     return { events, fresh: events.filter((e) => fresh.has(e.id)) };
   }
 
@@ -200,7 +202,9 @@ export class CampaignEventStore {
     const byCall = new Map<string, FinishedCallAttempt[]>();
     const callIds = [
       ...new Set(
-        finished.map((r) => this.dialect.readJson<{ callId: string }>(r.data).callId),
+        finished.map(
+          (r) => this.dialect.readJson<{ callId: string }>(r.data).callId,
+        ),
       ),
     ];
     if (callIds.length === 0) return byCall;

@@ -76,6 +76,8 @@ export interface RetentionOptions {
 
 /** The outbox relay: delivers durable events after their commit (see README, "Events"). */
 export interface EventRelayOptions {
+  /** Deliver events from this replica. Default true (with false, other replicas must deliver them). */
+  relay?: boolean;
   /** Milliseconds between two looks at the outbox (writes in this process also wake it at once). Default 1 000. */
   pollIntervalMs?: number;
   /** Most events one relay transaction takes. Default 200. */

@@ -64,6 +64,7 @@ const CALLING_RULES: KeysOf<CallingRulesOptions> = {
 };
 const METRICS: KeysOf<MetricsOptions> = { registry: true, prefix: true };
 const EVENTS: KeysOf<EventRelayOptions> = {
+  relay: true,
   pollIntervalMs: true,
   batchSize: true,
   leaseMs: true,

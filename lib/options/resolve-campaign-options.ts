@@ -39,6 +39,7 @@ export const CAMPAIGN_OPTION_DEFAULTS = {
     shutdownTimeoutMs: 10_000,
   },
   events: {
+    relay: true,
     pollIntervalMs: 1_000,
     batchSize: 200,
     leaseMs: 30_000,
@@ -188,6 +189,9 @@ function assertValidOptions(o: ResolvedCampaignOptions): void {
         `retention.everyMs must be a positive integer of at most ${RETENTION_MAX_EVERY_MS}`,
       );
     }
+  }
+  if (typeof o.events.relay !== 'boolean') {
+    problems.push('events.relay must be true or false');
   }
   if (o.events.subscriberTimeoutMs * 2 > o.events.leaseMs) {
     problems.push(

@@ -11,7 +11,7 @@ import {
   type TestApp,
   type TestPlatform,
 } from '../utils/test-app';
-import type { TestDialect } from '../utils/test-database';
+import type { TestDatabase, TestDialect } from '../utils/test-database';
 import { FakeClock } from './fake-clock';
 import { ScriptedDialer } from './scripted-dialer';
 
@@ -40,12 +40,15 @@ export async function createLoopTestApp(
   platform: TestPlatform = 'express',
   /** Host modules beside the campaign module (e.g. a host controller). */
   imports: ModuleMetadata['imports'] = [],
+  /** A database the caller made and drops (default: a fresh one). */
+  database?: TestDatabase,
 ): Promise<LoopTestApp> {
   const clock = new FakeClock(new Date());
   const dialer = new ScriptedDialer(script);
   const app = await createTestApp(dialect, {
     platform,
     imports,
+    database,
     options: {
       dialer,
       clock,

@@ -36,8 +36,25 @@ export interface ReplicaConfig {
       };
   /** In fake ms; default the module's. */
   outcomeTimeoutMs?: number;
+  /** Every durable event the replica's subscriber gets: one JSON line each (ReplicaEventLine). */
+  eventLog?: string;
+  /** On getting an event of this type the replica logs it, then kills itself (SIGKILL) before the relay marks it delivered. */
+  crashOnEvent?: string;
+  /** The relay's lease, in fake ms; default the module's. */
+  eventLeaseMs?: number;
   /** Module-wide cap of attempts per number. */
   maxAttemptsPerContact?: { calls: number; hours: number };
+}
+
+/** A line of a replica's event log. */
+export interface ReplicaEventLine {
+  replica: string;
+  id: string;
+  sequence: number;
+  type: string;
+  campaignId: string;
+  callId?: string;
+  attempts?: number;
 }
 
 export const REPLICA_CONFIG_ENV = 'CC_REPLICA_CONFIG';

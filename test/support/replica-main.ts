@@ -15,10 +15,13 @@ import 'reflect-metadata';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { appendFileSync } from 'node:fs';
 import {
   CAMPAIGN_ENTITIES,
+  CampaignEventsService,
   CampaignModule,
   type CampaignDialer,
+  type CampaignEvent,
 } from '../../lib';
 import { RetellDialer } from '../../lib/providers/retell';
 import { TwilioDialer } from '../../lib/providers/twilio';
@@ -27,6 +30,7 @@ import { FileLoggedDialer } from './file-logged-dialer';
 import {
   REPLICA_CONFIG_ENV,
   type ReplicaConfig,
+  type ReplicaEventLine,
   type ReplicaMessage,
 } from './replica-config';
 import { ScaledClock } from './scaled-clock';
@@ -94,6 +98,7 @@ function providerDialer(
       },
       callingRules: config.callingRules ?? { builtIn: false },
       maxAttemptsPerContact: config.maxAttemptsPerContact,
+      events: { leaseMs: config.eventLeaseMs, subscriberTimeoutMs: 1_000 },
       scheduler: {
         enabled: true,
         replicaId: config.replicaId,
@@ -141,7 +146,31 @@ async function main(): Promise<void> {
       },
     );
   });
+  if (config!.eventLog) logEvents(app, config!.eventLog, config!.crashOnEvent);
   send({ type: 'ready', replicaId: config!.replicaId, pid: process.pid });
+}
+
+/** Appends each durable event to the log (synchronously: it is on disk before a crash). */
+function logEvents(
+  app: INestApplicationContext,
+  file: string,
+  crashOn: string | undefined,
+): void {
+  app.get(CampaignEventsService).subscribe((event: CampaignEvent) => {
+    if (!('sequence' in event)) return;
+    const line: ReplicaEventLine = {
+      replica: config!.replicaId,
+      id: event.id,
+      sequence: event.sequence,
+      type: event.type,
+      campaignId: event.campaignId,
+      ...(event.type === 'call.finished'
+        ? { callId: event.callId, attempts: event.attempts.length }
+        : {}),
+    };
+    appendFileSync(file, `${JSON.stringify(line)}\n`);
+    if (event.type === crashOn) process.kill(process.pid, 'SIGKILL');
+  });
 }
 
 // The parent is gone (test crashed or timed out): do not linger.

@@ -18,7 +18,11 @@ import {
   PlaybookService,
   type CampaignModuleOptions,
 } from '../../lib';
-import { createTestDatabase, type TestDialect } from './test-database';
+import {
+  createTestDatabase,
+  type TestDatabase,
+  type TestDialect,
+} from './test-database';
 
 export interface TestApp {
   app: INestApplication;
@@ -74,6 +78,8 @@ export interface TestAppConfig {
   /** Replace the module import (forRootAsync variants, host authenticate). */
   campaignModule?: DynamicModule;
   imports?: ModuleMetadata['imports'];
+  /** A database the caller made (and drops): for two apps on one database. */
+  database?: TestDatabase;
 }
 
 export const ACCOUNT_ID = 'acct-test';
@@ -95,7 +101,7 @@ export async function createTestApp(
   dialect: TestDialect,
   config: TestAppConfig = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase(dialect);
+  const database = config.database ?? (await createTestDatabase(dialect));
   const moduleRef = await Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot(dataSourceOptionsFor(database.options)),
@@ -144,7 +150,7 @@ export async function createTestApp(
     },
     close: async () => {
       await app.close();
-      await database.drop();
+      if (!config.database) await database.drop();
     },
   };
 }
