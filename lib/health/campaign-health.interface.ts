@@ -10,6 +10,11 @@ export interface CampaignHealthOptions {
    * due time. Default 300 000 (5 minutes).
    */
   maxBacklogLagMs?: number;
+  /**
+   * Most milliseconds the oldest undelivered event (outbox) may have waited
+   * since it was written. Default 60 000.
+   */
+  maxOutboxLagMs?: number;
   /** Bound on each database read of the check. Default 2 000 ms. */
   databaseTimeoutMs?: number;
 }
@@ -53,11 +58,25 @@ export interface BacklogHealth {
   message?: string;
 }
 
+/** The outbox draining: events written and not delivered yet. */
+export interface OutboxHealth {
+  status: CampaignCheckStatus;
+  /** Null when the read failed. */
+  pending: number | null;
+  /** When the oldest of them was written; null when none is pending. */
+  oldestAt: string | null;
+  /** Its age: 0 when none is pending, null when the read failed. */
+  lagMs: number | null;
+  maxLagMs: number;
+  message?: string;
+}
+
 /** What `isHealthy` reports under its key (with terminus's `status`). */
 export interface CampaignHealthDetails {
   database: DatabaseHealth;
   loop: LoopHealth;
   backlog: BacklogHealth;
+  outbox: OutboxHealth;
   /** When down: which checks failed and why. */
   message?: string;
 }

@@ -20,11 +20,13 @@ import type { ResolvedCampaignOptions } from '../options/campaign-module-options
 import type { CampaignClock } from '../scheduler/campaign-clock';
 import { CAMPAIGN_CLOCK } from '../scheduler/campaign-clock.provider';
 import { DialingLoopService } from '../scheduler/dialing-loop.service';
+import { CampaignEventRelayService } from '../events/campaign-event-relay.service';
 import type {
   BacklogHealth,
   CampaignHealthDetails,
   CampaignHealthOptions,
   DatabaseHealth,
+  OutboxHealth,
 } from './campaign-health.interface';
 import { loopHealth } from './loop-health';
 
@@ -32,6 +34,8 @@ import { loopHealth } from './loop-health';
 export const DEFAULT_HEALTH_DATABASE_TIMEOUT_MS = 2_000;
 /** Default most age of the oldest due waiting call. */
 export const DEFAULT_MAX_BACKLOG_LAG_MS = 5 * 60_000;
+/** Default most age of the oldest undelivered event. */
+export const DEFAULT_MAX_OUTBOX_LAG_MS = 60_000;
 /** The default most tick age is this many tick intervals plus the slack. */
 const TICK_AGE_INTERVALS = 3;
 const TICK_AGE_SLACK_MS = 5_000;
@@ -43,12 +47,13 @@ interface CampaignParts {
   options: ResolvedCampaignOptions;
   clock: CampaignClock;
   loop: DialingLoopService;
+  relay: CampaignEventRelayService;
 }
 
 /**
  * A `@nestjs/terminus` health indicator for `CampaignModule`: the database
- * answers, this replica's dialing loop ticks, and the due calls do not wait
- * too long. Provided by `CampaignHealthModule`.
+ * answers, this replica's dialing loop ticks, the due calls do not wait
+ * too long, and the outbox drains (no event waits too long for delivery). Provided by `CampaignHealthModule`.
  */
 @Injectable()
 export class CampaignHealthIndicator
@@ -83,6 +88,7 @@ export class CampaignHealthIndicator
       options: find<ResolvedCampaignOptions>(CAMPAIGN_OPTIONS),
       clock: find<CampaignClock>(CAMPAIGN_CLOCK),
       loop: find(DialingLoopService),
+      relay: find(CampaignEventRelayService),
     };
   }
 
@@ -103,11 +109,16 @@ export class CampaignHealthIndicator
     const parts = this.resolved();
     const timeoutMs =
       options.databaseTimeoutMs ?? DEFAULT_HEALTH_DATABASE_TIMEOUT_MS;
-    const [database, backlog] = await Promise.all([
+    const [database, backlog, outbox] = await Promise.all([
       this.checkDatabase(parts, timeoutMs),
       this.checkBacklog(
         parts,
         options.maxBacklogLagMs ?? DEFAULT_MAX_BACKLOG_LAG_MS,
+        timeoutMs,
+      ),
+      this.checkOutbox(
+        parts,
+        options.maxOutboxLagMs ?? DEFAULT_MAX_OUTBOX_LAG_MS,
         timeoutMs,
       ),
     ]);
@@ -127,7 +138,7 @@ export class CampaignHealthIndicator
         options.maxTickAgeMs ??
         TICK_AGE_INTERVALS * scheduler.tickIntervalMs + TICK_AGE_SLACK_MS,
     });
-    const details = { database, loop, backlog };
+    const details = { database, loop, backlog, outbox };
     const failing = Object.entries(details)
       .filter(([, check]) => check.status === 'down')
       .map(([name, check]) => `${name}: ${check.message ?? 'down'}`);
@@ -195,6 +206,45 @@ export class CampaignHealthIndicator
       return {
         status: 'down',
         oldestDueAt: null,
+        lagMs: null,
+        maxLagMs,
+        message: messageOf(error),
+      };
+    }
+  }
+
+  /** The oldest event not delivered yet, by the module's clock. */
+  private async checkOutbox(
+    parts: CampaignParts,
+    maxLagMs: number,
+    timeoutMs: number,
+  ): Promise<OutboxHealth> {
+    try {
+      const { now, pending, oldestAt } = await withinTimeout(async () => {
+        const now = await parts.clock.now();
+        return { now, ...(await parts.relay.backlog()) };
+      }, timeoutMs);
+      const lagMs = oldestAt
+        ? Math.max(0, now.getTime() - oldestAt.getTime())
+        : 0;
+      const measured = {
+        pending,
+        oldestAt: oldestAt?.toISOString() ?? null,
+        lagMs,
+        maxLagMs,
+      };
+      return lagMs > maxLagMs
+        ? {
+            status: 'down',
+            ...measured,
+            message: `${pending} events undelivered, the oldest for ${lagMs} ms (max ${maxLagMs} ms)`,
+          }
+        : { status: 'up', ...measured };
+    } catch (error) {
+      return {
+        status: 'down',
+        pending: null,
+        oldestAt: null,
         lagMs: null,
         maxLagMs,
         message: messageOf(error),

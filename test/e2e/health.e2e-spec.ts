@@ -5,7 +5,11 @@ import {
   TerminusModule,
 } from '@nestjs/terminus';
 import type { QueryRunner } from 'typeorm';
-import { DialingLoopService, type CampaignModuleOptions } from '../../lib';
+import {
+  CampaignEventRelayService,
+  DialingLoopService,
+  type CampaignModuleOptions,
+} from '../../lib';
 import {
   CampaignHealthIndicator,
   CampaignHealthModule,
@@ -78,11 +82,16 @@ async function apiReplica(
   dialect: TestDialect,
   platform: TestPlatform = 'express',
   health?: CampaignHealthOptions,
+  extra: CampaignModuleOptions = {},
 ): Promise<TestApp & { clock: FakeClock }> {
   const clock = new FakeClock(new Date());
   const app = await createTestApp(dialect, {
     platform,
-    options: { ...baseOptions(clock), scheduler: { enabled: false } },
+    options: {
+      ...baseOptions(clock),
+      scheduler: { enabled: false },
+      ...extra,
+    },
     imports: [healthHost(health)],
   });
   // Calls created from now on are due by the fake time.
@@ -91,6 +100,9 @@ async function apiReplica(
 }
 
 async function health(t: TestApp, expected: 200 | 503): Promise<HealthBody> {
+  // Events a write just committed are delivered first (the outbox check
+  // is about events nobody delivers, not about this instant).
+  await t.app.get(CampaignEventRelayService).drain();
   const res = await t.http().get('/health').expect(expected);
   return res.body as HealthBody;
 }
@@ -184,6 +196,13 @@ describe.each(httpMatrix(TEST_DIALECTS))(
         oldestDueAt: null,
         lagMs: 0,
         maxLagMs: 5 * MINUTE,
+      });
+      expect(campaigns.outbox).toEqual({
+        status: 'up',
+        pending: 0,
+        oldestAt: null,
+        lagMs: 0,
+        maxLagMs: MINUTE,
       });
     });
 
@@ -437,7 +456,10 @@ describe.each(TEST_DIALECTS)('health on %s: the database down', (dialect) => {
           held.push(runner);
         }
         const started = Date.now();
-        const { campaigns } = (await health(t, 503)).details;
+        // Not health(): its drain would wait for a connection too.
+        const { campaigns } = (
+          (await t.http().get('/health').expect(503)).body as HealthBody
+        ).details;
         expect(Date.now() - started).toBeLessThan(5_000);
         expect(campaigns.database).toMatchObject({
           status: 'down',
@@ -451,4 +473,46 @@ describe.each(TEST_DIALECTS)('health on %s: the database down', (dialect) => {
       await health(t, 200);
     });
   }
+});
+
+describe.each(TEST_DIALECTS)('health on %s: the outbox draining', (dialect) => {
+  let t: (TestApp & { clock: FakeClock }) | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('reports the outbox down (503) while events wait past the threshold undelivered', async () => {
+    // No replica delivers events: they stay in the outbox.
+    t = await apiReplica(dialect, 'express', undefined, {
+      events: { relay: false },
+    });
+    await createCampaign(t);
+    const fresh = (await health(t, 200)).details.campaigns.outbox;
+    expect(fresh).toMatchObject({ status: 'up', pending: 2 });
+    t.clock.advance(2 * MINUTE);
+    const { campaigns } = (await health(t, 503)).details;
+    expect(campaigns.outbox).toMatchObject({
+      status: 'down',
+      pending: 2,
+      maxLagMs: MINUTE,
+      message: expect.stringMatching(
+        /^2 events undelivered, the oldest for \d+ ms \(max 60000 ms\)$/,
+      ),
+    });
+    expect(campaigns.outbox.lagMs).toBeGreaterThan(2 * MINUTE);
+    expect(campaigns.message).toBe(`outbox: ${campaigns.outbox.message}`);
+  });
+
+  it('stays up when the relay delivers (the events leave the outbox)', async () => {
+    t = await apiReplica(dialect);
+    await createCampaign(t);
+    await t.app.get(CampaignEventRelayService).drain();
+    t.clock.advance(2 * MINUTE);
+    expect((await health(t, 200)).details.campaigns.outbox).toMatchObject({
+      status: 'up',
+      pending: 0,
+      lagMs: 0,
+    });
+  });
 });

@@ -15,6 +15,13 @@ describe('resolveCampaignOptions', () => {
       dialer: undefined,
       clock: undefined,
       eventEmitter: undefined,
+      events: {
+        relay: true,
+        pollIntervalMs: 1_000,
+        batchSize: 200,
+        leaseMs: 30_000,
+        subscriberTimeoutMs: 10_000,
+      },
       callingWindow: { start: '09:00', end: '20:00', days: [1, 2, 3, 4, 5, 6] },
       retryVoicemail: false,
       callingRules: { builtIn: true, rules: [] },
@@ -160,5 +167,26 @@ describe('resolveCampaignOptions', () => {
     expect(() =>
       resolveCampaignOptions({ metrics: { registy: registry } } as never),
     ).toThrow('Unknown CampaignModule option "metrics.registy"');
+  });
+
+  it('checks the event relay settings', () => {
+    expect(
+      resolveCampaignOptions({ events: { pollIntervalMs: 50, relay: false } })
+        .events,
+    ).toMatchObject({ pollIntervalMs: 50, relay: false, leaseMs: 30_000 });
+    expect(() =>
+      resolveCampaignOptions({ events: { leaseMs: 5_000 } }),
+    ).toThrow(
+      'events.leaseMs must be at least twice events.subscriberTimeoutMs',
+    );
+    expect(() => resolveCampaignOptions({ events: { batchSize: 0 } })).toThrow(
+      'events.batchSize must be a positive integer',
+    );
+    expect(() =>
+      resolveCampaignOptions({ events: { relay: 'yes' } } as never),
+    ).toThrow('events.relay must be true or false');
+    expect(() =>
+      resolveCampaignOptions({ events: { lease: 1 } } as never),
+    ).toThrow('Unknown CampaignModule option "events.lease"');
   });
 });
