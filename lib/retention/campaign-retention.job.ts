@@ -79,7 +79,7 @@ export class CampaignRetentionJob
         (result) => {
           if (result.batches || result.idempotencyKeys) {
             this.logger.log(
-              `deleted ${result.campaigns} campaigns, ${result.calls} calls, ${result.attempts} attempts, ${result.idempotencyKeys} expired idempotency keys`,
+              `deleted ${result.campaigns} campaigns, ${result.calls} calls, ${result.attempts} attempts, ${result.events} events, ${result.idempotencyKeys} expired idempotency keys`,
             );
           }
           return result;

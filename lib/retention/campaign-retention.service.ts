@@ -36,6 +36,8 @@ export interface RetentionPurgeResult {
   campaigns: number;
   calls: number;
   attempts: number;
+  /** Their delivered events (outbox). */
+  events: number;
   /** Idempotency keys past their 24 h, of every account. */
   idempotencyKeys: number;
   /** Transactions that deleted something. */
@@ -44,22 +46,26 @@ export interface RetentionPurgeResult {
 
 type BatchCounts = Pick<
   RetentionPurgeResult,
-  'campaigns' | 'calls' | 'attempts'
+  'campaigns' | 'calls' | 'attempts' | 'events'
 >;
 
 const DAY_MS = 24 * 60 * 60_000;
+
+/** Events are small rows, a few per call: a batch deletes this many per call it may delete. */
+const EVENTS_PER_CALL = 8;
 
 const FINISHED_STATUSES: readonly CampaignStatus[] = ['completed', 'cancelled'];
 
 /**
  * Deletes finished campaigns (completed, or cancelled) older than a number
- * of days, with their calls and attempts, and the expired idempotency keys.
- * Contacts and the do-not-call list are kept: they belong to the account and
- * are shared by its campaigns. Lifecycle events are not stored by the module
- * (they go to subscribers as they happen), so there are none to delete.
+ * of days, with their calls, attempts and events, and the expired
+ * idempotency keys. Contacts and the do-not-call list are kept: they belong
+ * to the account and are shared by its campaigns. A campaign with an event
+ * not delivered yet waits for a later purge (no event is lost).
  *
- * The work is split into short transactions (at most `batchSize` campaigns
- * and `batchSize` calls each), with a turn of the event loop between two.
+ * The work is split into short transactions (at most `batchSize` campaigns,
+ * `batchSize` calls and 8 × `batchSize` events each), with a turn of the
+ * event loop between two.
  * None of them waits for a lock the dialing loop or the API holds:
  * - the claim locks only rows of running campaigns (the campaign for share,
  *   its waiting calls and their contacts for update), and the loop's other
@@ -106,6 +112,7 @@ export class CampaignRetentionService {
       campaigns: 0,
       calls: 0,
       attempts: 0,
+      events: 0,
       idempotencyKeys: 0,
       batches: 0,
     };
@@ -117,6 +124,7 @@ export class CampaignRetentionService {
       result.campaigns += batch.campaigns;
       result.calls += batch.calls;
       result.attempts += batch.attempts;
+      result.events += batch.events;
       result.batches++;
       await yieldToEventLoop();
     }
@@ -147,7 +155,12 @@ export class CampaignRetentionService {
         p.values,
       )) as { id: string }[]
     ).map((r) => r.id);
-    const counts: BatchCounts = { campaigns: 0, calls: 0, attempts: 0 };
+    const counts: BatchCounts = {
+      campaigns: 0,
+      calls: 0,
+      attempts: 0,
+      events: 0,
+    };
     if (callIds.length) {
       counts.attempts = await this.deleteReturning(
         m,
@@ -162,16 +175,41 @@ export class CampaignRetentionService {
         callIds,
       );
     }
+    const e = new SqlParams(d);
+    const eventIds = (
+      (await m.query(
+        `SELECT id FROM campaign_events WHERE campaign_id IN ${e.list(campaignIds)}
+        LIMIT ${e.add(size * EVENTS_PER_CALL)}`,
+        e.values,
+      )) as { id: string }[]
+    ).map((r) => r.id);
+    if (eventIds.length) {
+      counts.events = await this.deleteReturning(
+        m,
+        'campaign_events',
+        'id',
+        eventIds,
+      );
+    }
     const q = new SqlParams(d);
-    counts.campaigns = returnedRows(
+    const deleted = returnedRows<{ id: string }>(
       await m.query(
         `DELETE FROM campaigns WHERE id IN ${q.list(campaignIds)}
         AND NOT EXISTS (SELECT 1 FROM campaign_calls c WHERE c.campaign_id = campaigns.id)
+        AND NOT EXISTS (SELECT 1 FROM campaign_events e WHERE e.campaign_id = campaigns.id)
         RETURNING id`,
         q.values,
       ),
-    ).length;
-    return counts.campaigns || counts.calls ? counts : null;
+    ).map((r) => r.id);
+    counts.campaigns = deleted.length;
+    if (deleted.length) {
+      const s = new SqlParams(d);
+      await m.query(
+        `DELETE FROM campaign_event_streams WHERE campaign_id IN ${s.list(deleted)}`,
+        s.values,
+      );
+    }
+    return counts.campaigns || counts.calls || counts.events ? counts : null;
   }
 
   /**
@@ -192,6 +230,8 @@ export class CampaignRetentionService {
         AND COALESCE(k.completed_at, k.updated_at) < ${p.add(d.date(cutoff))}
         AND NOT EXISTS (SELECT 1 FROM campaign_calls c
           WHERE c.campaign_id = k.id AND c.status IN ${sqlStatusList(OPEN_CALL_STATUSES)})
+        AND NOT EXISTS (SELECT 1 FROM campaign_events e
+          WHERE e.campaign_id = k.id AND e.delivered_at IS NULL)
       LIMIT ${p.add(size)}
       ${d.skipLocked('k')}`,
       p.values,
@@ -202,7 +242,7 @@ export class CampaignRetentionService {
   /** Deletes the rows whose `column` is one of `values`; returns how many. */
   private async deleteReturning(
     m: EntityManager,
-    table: 'campaign_call_attempts' | 'campaign_calls',
+    table: 'campaign_call_attempts' | 'campaign_calls' | 'campaign_events',
     column: 'call_id' | 'id',
     values: readonly string[],
   ): Promise<number> {

@@ -21,6 +21,7 @@ const NOTHING: RetentionPurgeResult = {
   campaigns: 0,
   calls: 0,
   attempts: 0,
+  events: 0,
   idempotencyKeys: 0,
   batches: 0,
 };
@@ -135,6 +136,10 @@ describe.each(TEST_DIALECTS)('retention (%s)', (dialect: TestDialect) => {
       campaigns: 2,
       calls: 4,
       attempts: 4,
+      // 7 of the completed one (created, started, 2 attempts and 2 calls
+      // finished, completed), 5 of the cancelled one (its calls were
+      // cancelled, not finished by an attempt).
+      events: 12,
       idempotencyKeys: 0,
       batches: 1,
     });
@@ -175,6 +180,18 @@ describe.each(TEST_DIALECTS)('retention (%s)', (dialect: TestDialect) => {
     expect(await campaignIds(app)).toEqual([running, paused, scheduled].sort());
   });
 
+  it('keeps a campaign whose events are not delivered yet: no event is lost', async () => {
+    const app = await start({}, { events: { relay: false } });
+    const retention = app.app.get(CampaignRetentionService);
+    const id = await create(app, [phone(1)], []);
+    await app.round();
+    expect(await statusOf(app, id)).toBe('completed');
+    app.clock.advance(10 * DAY);
+    expect(await retention.purge({ olderThanDays: 7 })).toEqual(NOTHING);
+    expect(await statusOf(app, id)).toBe('completed');
+    expect(await app.count('campaign_events')).toBe(5);
+  });
+
   it('works in batches: batchSize campaigns and calls per transaction, maxBatches transactions per purge', async () => {
     const app = await start();
     const retention = app.app.get(CampaignRetentionService);
@@ -192,13 +209,21 @@ describe.each(TEST_DIALECTS)('retention (%s)', (dialect: TestDialect) => {
 
     expect(
       await retention.purge({ olderThanDays: 7, batchSize: 2, maxBatches: 1 }),
-    ).toEqual({ ...NOTHING, campaigns: 2, calls: 2, attempts: 2, batches: 1 });
+    ).toEqual({
+      ...NOTHING,
+      campaigns: 2,
+      calls: 2,
+      attempts: 2,
+      events: 10,
+      batches: 1,
+    });
     expect(await app.count('campaigns')).toBe(4);
     expect(await retention.purge({ olderThanDays: 7, batchSize: 2 })).toEqual({
       ...NOTHING,
       campaigns: 3,
       calls: 3,
       attempts: 3,
+      events: 15,
       batches: 2,
     });
     expect(await campaignIds(app)).toEqual([big]);
@@ -207,7 +232,15 @@ describe.each(TEST_DIALECTS)('retention (%s)', (dialect: TestDialect) => {
     app.clock.advance(10 * DAY);
     expect(
       await retention.purge({ olderThanDays: 7, batchSize: 2, maxBatches: 2 }),
-    ).toEqual({ ...NOTHING, campaigns: 0, calls: 4, attempts: 4, batches: 2 });
+    ).toEqual({
+      ...NOTHING,
+      campaigns: 0,
+      calls: 4,
+      attempts: 4,
+      // All 13 in the first batch: 8 events per call it may delete.
+      events: 13,
+      batches: 2,
+    });
     expect(await statusOf(app, big)).toBe('completed');
     expect(await app.count('campaign_calls')).toBe(1);
     expect(await retention.purge({ olderThanDays: 7, batchSize: 2 })).toEqual({
@@ -277,6 +310,7 @@ describe.each(TEST_DIALECTS)('retention (%s)', (dialect: TestDialect) => {
           ...NOTHING,
           campaigns: 1,
           calls: 1,
+          events: 5,
           attempts: 1,
           batches: 1,
         });
