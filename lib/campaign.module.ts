@@ -33,6 +33,7 @@ import { PlaybookOwnershipGuard } from './playbooks/playbook-ownership.guard';
 import { CampaignRetentionJob } from './retention/campaign-retention.job';
 import { CallDispatchRepository } from './scheduler/call-dispatch.repository';
 import { campaignClockProvider } from './scheduler/campaign-clock.provider';
+import { DueCallsNotifier } from './scheduler/due-calls.notifier';
 import { campaignSchedulerRegistryProvider } from './scheduler/campaign-scheduler-registry.provider';
 
 /**
@@ -94,6 +95,7 @@ function withFeatures(
     CallDispatchRepository,
     CampaignEventOutbox,
     CampaignEventStore,
+    DueCallsNotifier,
     CampaignRetentionJob,
     PostgresPoolGuard,
     CampaignBodyGuard,

@@ -6,6 +6,7 @@ import { insertRows } from '../database/multi-row-insert';
 import { runTransaction } from '../database/run-transaction';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
 import { CampaignEventOutbox } from '../events/campaign-event-outbox';
+import { DueCallsNotifier } from '../scheduler/due-calls.notifier';
 import { CampaignMetricsService } from '../metrics/campaign-metrics.service';
 import type { CallingWindow } from '../scheduler/calling-window.interface';
 import { parseCampaignCallingWindow } from '../validation/calling-window.parser';
@@ -62,6 +63,7 @@ export class CampaignCreationService {
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
     private readonly idempotencyKeys: IdempotencyKeyService,
     private readonly outbox: CampaignEventOutbox,
+    private readonly dueCalls: DueCallsNotifier,
     private readonly metrics: CampaignMetricsService,
   ) {
     this.dialect = sqlDialectOf(dataSource);
@@ -172,10 +174,12 @@ export class CampaignCreationService {
           ? [{ type: 'campaign.started' as const, ...event }]
           : []),
       ]);
+      if (status === 'running') await this.dueCalls.notify(manager);
       return { campaign: created, replayed: false };
     });
     if (!result.replayed) {
       this.outbox.committed();
+      if (status === 'running') this.dueCalls.committed();
       if (contacts.length >= LARGE_CAMPAIGN) this.refreshStatistics();
     }
     return result;

@@ -11,6 +11,7 @@ import {
 } from '../entities/campaign-status';
 import type { CampaignLifecycleEventType } from '../events/campaign-event.interface';
 import { CampaignEventOutbox } from '../events/campaign-event-outbox';
+import { DueCallsNotifier } from '../scheduler/due-calls.notifier';
 import type { CampaignAccount } from '../options/campaign-module-options.interface';
 import { CAMPAIGN_CLOCK } from '../scheduler/campaign-clock.provider';
 import type { CampaignClock } from '../scheduler/campaign-clock';
@@ -63,6 +64,7 @@ export class CampaignLifecycleService {
     @Inject(CAMPAIGN_CLOCK) private readonly clock: CampaignClock,
     private readonly queries: CampaignQueryService,
     private readonly outbox: CampaignEventOutbox,
+    private readonly dueCalls: DueCallsNotifier,
   ) {
     this.dialect = sqlDialectOf(dataSource);
   }
@@ -110,6 +112,7 @@ export class CampaignLifecycleService {
           q.values,
         );
       }
+      if (rows.length && action === 'resume') await this.dueCalls.notify(m);
       if (rows.length) {
         await this.outbox.append(m, [
           {
@@ -122,7 +125,10 @@ export class CampaignLifecycleService {
       }
       return rows.length > 0;
     });
-    if (changed) this.outbox.committed();
+    if (changed) {
+      this.outbox.committed();
+      if (action === 'resume') this.dueCalls.committed();
+    }
     const after = await this.queries.find(account, campaignId);
     if (!after) return null;
     if (changed) return after;

@@ -15,6 +15,7 @@ import {
 } from '../dialer/campaign-dialer.interface';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import { CampaignEventsService } from '../events/campaign-events.service';
+import { DueCallsNotifier } from './due-calls.notifier';
 import { CampaignMetricsService } from '../metrics/campaign-metrics.service';
 import {
   CallDispatchRepository,
@@ -76,6 +77,7 @@ export class DialingLoopService
   private flushQueued = false;
   private stopping = false;
   private tickMissed = false;
+  private stopWaking: () => void = () => undefined;
 
   constructor(
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
@@ -85,6 +87,7 @@ export class DialingLoopService
     private readonly registry: SchedulerRegistry,
     private readonly events: CampaignEventsService,
     private readonly metrics: CampaignMetricsService,
+    private readonly dueCalls: DueCallsNotifier,
   ) {
     this.settings = options.scheduler;
     this.rate = new TokenBucket(this.settings.callsPerSecond);
@@ -106,6 +109,8 @@ export class DialingLoopService
       this.settings.tickIntervalMs,
     );
     this.registry.addInterval(this.intervalName, timer);
+    // Calls due now (a new immediate campaign) are claimed at once.
+    this.stopWaking = this.dueCalls.onDue(() => void this.safeTick());
     this.logger.log(
       `dialing loop on as ${this.settings.replicaId}, every ${this.settings.tickIntervalMs} ms`,
     );
@@ -113,6 +118,7 @@ export class DialingLoopService
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.stopWaking();
     if (this.isScheduled()) this.registry.deleteInterval(this.intervalName);
     await this.ticking?.catch(() => undefined);
     const drained = await Promise.race([
