@@ -5,7 +5,7 @@ import { CampaignCreationService } from './campaigns/campaign-creation.service';
 import { CampaignLifecycleService } from './campaigns/campaign-lifecycle.service';
 import { CampaignListService } from './campaigns/campaign-list.service';
 import { CampaignQueryService } from './campaigns/campaign-query.service';
-import { IdempotencyKeyService } from './campaigns/idempotency-key.service';
+import { IdempotencyKeyService } from './idempotency/idempotency-key.service';
 import { DoNotCallService } from './do-not-call/do-not-call.service';
 import { CampaignEventsService } from './events/campaign-events.service';
 import { CampaignEventRelayService } from './events/campaign-event-relay.service';

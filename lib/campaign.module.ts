@@ -12,7 +12,7 @@ import {
   CAMPAIGN_EXPORTED_SERVICES,
   CAMPAIGN_EXPORTED_TOKENS,
 } from './campaign-exports';
-import { IdempotencyKeyService } from './campaigns/idempotency-key.service';
+import { IdempotencyKeyService } from './idempotency/idempotency-key.service';
 import { PostgresPoolGuard } from './database/postgres-pool.guard';
 import { CAMPAIGN_ENTITIES } from './entities';
 import { CampaignEventOutbox } from './events/campaign-event-outbox';

@@ -40,11 +40,15 @@ export {
 export {
   IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENCY_KEY_TTL_MS,
+} from './idempotency/idempotency-key.constants';
+export {
   IdempotencyKeyConflictException,
-  IdempotencyKeyService,
   InvalidIdempotencyKeyException,
+} from './idempotency/idempotency-key.exceptions';
+export {
+  IdempotencyKeyService,
   type IdempotencyClaim,
-} from './campaigns/idempotency-key.service';
+} from './idempotency/idempotency-key.service';
 export type { CreatedCampaign } from './campaigns/campaign-response.interface';
 export {
   CampaignRetentionService,

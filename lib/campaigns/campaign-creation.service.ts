@@ -21,11 +21,9 @@ import { validatePlaybookProvider } from '../providers/playbook-provider.validat
 import type { CreatedCampaign } from './campaign-response.interface';
 import { CAMPAIGN_INSERT_COLUMNS } from './campaign-sql';
 import { ContactCallWriter } from './contact-call-writer';
-import {
-  assertValidIdempotencyKey,
-  hashCampaignRequest,
-  IdempotencyKeyService,
-} from './idempotency-key.service';
+import { hashCampaignRequest } from '../idempotency/canonical-request-hash';
+import { assertValidIdempotencyKey } from '../idempotency/idempotency-key.rules';
+import { IdempotencyKeyService } from '../idempotency/idempotency-key.service';
 import { mergeDuplicateContacts } from './merge-duplicate-contacts';
 import type { NewCampaign } from './new-campaign.interface';
 

@@ -40,10 +40,8 @@ import {
   type CampaignDetails,
 } from '../campaigns/campaign-query.service';
 import type { CreatedCampaign } from '../campaigns/campaign-response.interface';
-import {
-  IDEMPOTENCY_KEY_HEADER,
-  parseIdempotencyKey,
-} from '../campaigns/idempotency-key.service';
+import { IDEMPOTENCY_KEY_HEADER } from '../idempotency/idempotency-key.constants';
+import { parseIdempotencyKey } from '../idempotency/idempotency-key.rules';
 import type { NewCampaign } from '../campaigns/new-campaign.interface';
 import { CAMPAIGN_OPTIONS } from '../campaign.constants';
 import type {

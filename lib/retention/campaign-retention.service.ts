@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
-import { IdempotencyKeyService } from '../campaigns/idempotency-key.service';
+import { IdempotencyKeyService } from '../idempotency/idempotency-key.service';
 import { returnedRows } from '../database/query-result';
 import { runTransaction } from '../database/run-transaction';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';

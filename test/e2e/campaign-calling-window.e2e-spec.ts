@@ -9,7 +9,7 @@ import { CampaignCreationService } from '../../lib';
 import {
   canonicalJson,
   hashCampaignRequest,
-} from '../../lib/campaigns/idempotency-key.service';
+} from '../../lib/idempotency/canonical-request-hash';
 import type { NewCampaign } from '../../lib/campaigns/new-campaign.interface';
 import { TEST_DIALECTS } from '../utils/test-database';
 import {

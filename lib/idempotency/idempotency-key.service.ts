@@ -1,105 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
 import { returnedRows } from '../database/query-result';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
 import { SqlParams } from '../database/sql-params';
-import { InvalidCampaignRequestException } from '../validation/field-problem';
-import type { CreatedCampaign } from './campaign-response.interface';
-import type { NewCampaign } from './new-campaign.interface';
+import type { CreatedCampaign } from '../campaigns/campaign-response.interface';
 import { runTransaction } from '../database/run-transaction';
-
-/** Name of the request header that makes `POST /campaign` idempotent. */
-export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
-
-/** How long a key answers with its first response; after that it is new again. */
-export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
-
-/** 1..255 printable ASCII characters (space included). */
-const VALID_KEY = /^[\x20-\x7e]{1,255}$/;
-
-const KEY_RULE = 'must be 1 to 255 printable ASCII characters';
-
-/** A 400 naming the `Idempotency-Key` header. */
-export class InvalidIdempotencyKeyException extends InvalidCampaignRequestException {
-  constructor(message = KEY_RULE) {
-    super([{ field: IDEMPOTENCY_KEY_HEADER, message }]);
-  }
-}
-
-/** A 409: the key was already used, within its 24 h, for a different request. */
-export class IdempotencyKeyConflictException extends InvalidCampaignRequestException {
-  constructor() {
-    super(
-      [
-        {
-          field: IDEMPOTENCY_KEY_HEADER,
-          message:
-            'was already used for a different request in the last 24 hours; send a new key for a new campaign',
-        },
-      ],
-      409,
-    );
-  }
-}
-
-/** Throws a 400 unless `key` is 1..255 printable ASCII characters. */
-export function assertValidIdempotencyKey(key: string): void {
-  if (!VALID_KEY.test(key)) throw new InvalidIdempotencyKeyException();
-}
-
-/**
- * The `Idempotency-Key` of a request, as Node's `headersDistinct` gives it:
- * undefined when absent; a 400 when sent twice or not 1..255 printable ASCII.
- */
-export function parseIdempotencyKey(
-  values: readonly string[] | undefined,
-): string | undefined {
-  if (values === undefined || values.length === 0) return undefined;
-  if (values.length > 1) {
-    throw new InvalidIdempotencyKeyException('must be sent only once');
-  }
-  assertValidIdempotencyKey(values[0]);
-  return values[0];
-}
-
-/** JSON with object keys sorted at every level (dates as ISO instants). */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
-            a < b ? -1 : a > b ? 1 : 0,
-          ),
-        )
-      : v,
-  );
-}
-
-/**
- * SHA-256 (hex) of the validated request. The normalized request rather than
- * the raw body: two bodies that would write the same campaign (key order,
- * `"612345678"` + `country: "ES"` vs `"+34612345678"`, an offset vs `Z` for
- * the same `launch_at` instant, `"[30]"` vs `[30]`, `calling_window` days in
- * another order, a zone's alias) are one request, and what is compared is
- * exactly what would be written: the same key with another `timezone` or
- * `calling_window` is a 409.
- */
-export function hashCampaignRequest(request: NewCampaign): string {
-  // The extensions to the seed count only when given: a request without
-  // them hashes as before they existed, so a key stored by an earlier
-  // version still replays.
-  const { timezone, callingWindow, ...seed } = request;
-  const canonical: Record<string, unknown> = { ...seed };
-  if (timezone !== undefined && timezone !== null) {
-    canonical.timezone = timezone;
-  }
-  if (callingWindow !== undefined && callingWindow !== null) {
-    canonical.callingWindow = callingWindow;
-  }
-  return createHash('sha256').update(canonicalJson(canonical)).digest('hex');
-}
+import { IDEMPOTENCY_KEY_TTL_MS } from './idempotency-key.constants';
+import { IdempotencyKeyConflictException } from './idempotency-key.exceptions';
+import { assertValidIdempotencyKey } from './idempotency-key.rules';
 
 /** What `claim` found: go ahead and create, or answer the stored response. */
 export type IdempotencyClaim =
