@@ -17,10 +17,8 @@ import type { ResolvedCampaignOptions } from '../options/campaign-module-options
 import { CampaignEventsService } from '../events/campaign-events.service';
 import { DueCallsNotifier } from './due-calls.notifier';
 import { CampaignMetricsService } from '../metrics/campaign-metrics.service';
-import {
-  CallDispatchRepository,
-  type RecordedResults,
-} from './call-dispatch.repository';
+import { CallDispatchRepository } from './call-dispatch.repository';
+import { DialResultBuffer } from './dial-result.buffer';
 import { CAMPAIGN_CLOCK } from './campaign-clock.provider';
 import { CAMPAIGN_SCHEDULER_REGISTRY } from './campaign-scheduler-registry.provider';
 import type { CampaignClock } from './campaign-clock';
@@ -31,27 +29,10 @@ import type {
 } from './dispatch.interfaces';
 import { TokenBucket } from './token-bucket';
 
-interface AcceptedDial {
-  callId: string;
-  attempt: number;
-  providerCallId?: string;
-}
-
-/** A dial the provider did not place (its limits): released, tried again later. */
-export interface NotPlacedDial {
-  callId: string;
-  attempt: number;
-  reason: string;
-  retryAt: Date;
-}
-
 /** Backoff for a provider refusal without `Retry-After`. */
 const NOT_PLACED_BACKOFF_MS = 30_000;
 /** Bound on asking the provider what became of an expired attempt. */
 const LOOKUP_TIMEOUT_MS = 10_000;
-
-/** Results per write: well inside both databases' bind-parameter limits. */
-const RESULTS_PER_WRITE = 500;
 
 const isOutcome = (value: unknown): value is AttemptResult['outcome'] =>
   (CALL_OUTCOMES as readonly unknown[]).includes(value);
@@ -69,12 +50,8 @@ export class DialingLoopService
   private readonly settings: ResolvedCampaignOptions['scheduler'];
   private readonly rate: TokenBucket;
   private readonly inFlight = new Set<Promise<void>>();
-  private results: AttemptResult[] = [];
-  private accepted: AcceptedDial[] = [];
-  private notPlaced: NotPlacedDial[] = [];
+  private readonly buffer: DialResultBuffer;
   private ticking: Promise<TickReport> | null = null;
-  private flushing: Promise<void> | null = null;
-  private flushQueued = false;
   private stopping = false;
   private tickMissed = false;
   private stopWaking: () => void = () => undefined;
@@ -91,6 +68,7 @@ export class DialingLoopService
   ) {
     this.settings = options.scheduler;
     this.rate = new TokenBucket(this.settings.callsPerSecond);
+    this.buffer = new DialResultBuffer(calls, clock, metrics, this.settings);
     metrics.trackDialsInFlight(() => this.inFlight.size);
   }
 
@@ -171,8 +149,8 @@ export class DialingLoopService
   /** Waits for every dial in flight and writes every result. */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
-    await this.flush();
-    if (this.results.length || this.accepted.length) {
+    await this.buffer.flush();
+    if (this.buffer.unwritten) {
       throw new Error('dial results could not be written');
     }
   }
@@ -202,17 +180,17 @@ export class DialingLoopService
     report.activated = activated.length;
     // Results this replica holds first: after an outage longer than the
     // lease, its own finished attempts must not be taken for interrupted.
-    await this.flush();
+    await this.buffer.flush();
     const expired = await this.calls.interruptExpired(
       now,
       this.settings.batchSize,
       dialer.lookup ? { dialer, timeoutMs: LOOKUP_TIMEOUT_MS } : undefined,
     );
     report.interrupted = expired.recorded.length;
-    this.announce(expired);
+    this.buffer.announce(expired);
     // Catches a campaign whose completion check was lost (a crash between
     // the commit that ended its last call and the check).
-    this.announce({
+    this.buffer.announce({
       recorded: [],
       completedCampaigns: await this.calls.completeCampaigns('all', now),
     });
@@ -221,11 +199,7 @@ export class DialingLoopService
         this.settings.batchSize,
         // Results not yet written count as in flight: no claiming ahead of
         // a database that cannot take them.
-        this.settings.maxInFlight -
-          this.inFlight.size -
-          this.results.length -
-          this.accepted.length -
-          this.notPlaced.length,
+        this.settings.maxInFlight - this.inFlight.size - this.buffer.size,
         this.rate.available(),
       );
       if (limit <= 0) break;
@@ -251,7 +225,7 @@ export class DialingLoopService
         });
         this.dispatch(dialer, attempt);
       }
-      this.announce({
+      this.buffer.announce({
         recorded: [],
         completedCampaigns: claimed.completedCampaigns,
       });
@@ -309,7 +283,7 @@ export class DialingLoopService
       // while the provider pushes back.
       this.rate.slowDown();
       const waitMs = result.notPlaced.retryAfterMs ?? NOT_PLACED_BACKOFF_MS;
-      this.notPlaced.push({
+      this.buffer.addNotPlaced({
         callId: request.callId,
         attempt: request.attempt,
         reason: result.notPlaced.reason,
@@ -320,7 +294,7 @@ export class DialingLoopService
       );
     } else if (isOutcome(result.outcome)) {
       this.rate.recover();
-      this.results.push({
+      this.buffer.addResult({
         callId: request.callId,
         attempt: request.attempt,
         outcome: result.outcome,
@@ -331,94 +305,11 @@ export class DialingLoopService
       });
     } else {
       this.rate.recover();
-      this.accepted.push({
+      this.buffer.addAccepted({
         callId: request.callId,
         attempt: request.attempt,
         providerCallId: result.providerCallId,
       });
-    }
-    this.queueFlush();
-  }
-
-  /** Coalesces the results of many dials into one write. */
-  private queueFlush(): void {
-    if (this.flushQueued) return;
-    this.flushQueued = true;
-    setImmediate(() => {
-      this.flushQueued = false;
-      this.flush().catch(() => undefined);
-    });
-  }
-
-  /**
-   * Writes the gathered results. On a database error they stay queued for the
-   * next flush; if their lease expires first, the fence makes them no-ops.
-   */
-  private async flush(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    this.flushing = this.writeResults();
-    try {
-      await this.flushing;
-    } finally {
-      this.flushing = null;
-    }
-  }
-
-  /** Writes the gathered results in bounded chunks, until none is left. */
-  private async writeResults(): Promise<void> {
-    while (
-      this.results.length ||
-      this.accepted.length ||
-      this.notPlaced.length
-    ) {
-      const results = this.results.splice(0, RESULTS_PER_WRITE);
-      const accepted = this.accepted.splice(0, RESULTS_PER_WRITE);
-      const notPlaced = this.notPlaced.splice(0, RESULTS_PER_WRITE);
-      const recordTimer = this.metrics.startTimer('record');
-      try {
-        const now = await this.clock.now();
-        const recorded = await this.calls.recordResults(
-          results,
-          { leaseOwner: this.settings.replicaId },
-          now,
-        );
-        this.announce(recorded);
-        await this.calls.awaitOutcomes(
-          accepted,
-          this.settings.replicaId,
-          new Date(now.getTime() + this.settings.outcomeTimeoutMs),
-          now,
-        );
-        await this.calls.releaseNotPlaced(
-          notPlaced,
-          this.settings.replicaId,
-          now,
-        );
-      } catch (error) {
-        // Kept for the next flush; if their lease expires first, the fence
-        // makes them no-ops.
-        this.results.unshift(...results);
-        this.accepted.unshift(...accepted);
-        this.notPlaced.unshift(...notPlaced);
-        this.logger.error(
-          `could not record ${results.length + accepted.length + notPlaced.length} dial results, will retry: ${(error as Error).message}`,
-        );
-        return;
-      } finally {
-        recordTimer();
-      }
-    }
-  }
-
-  /** Logs what a write of results changed (its events are in the outbox). */
-  private announce(recorded: RecordedResults): void {
-    for (const r of recorded.recorded) {
-      this.logger.verbose(
-        `call ${r.callId} attempt ${r.attempt}: ${r.outcome}`,
-      );
-    }
-    for (const c of recorded.completedCampaigns) {
-      this.logger.log(`campaign ${c.campaignId} completed`);
     }
   }
 }
