@@ -32,6 +32,8 @@ import { CampaignRetentionJob } from './retention/campaign-retention.job';
 import { CallDispatchRepository } from './scheduler/call-dispatch.repository';
 import { campaignClockProvider } from './scheduler/campaign-clock.provider';
 import { campaignSchedulerRegistryProvider } from './scheduler/campaign-scheduler-registry.provider';
+import { WebhookBodyGuard } from './http/webhook-body.guard';
+import { WEBHOOK_PROVIDERS } from './webhooks/webhook.providers';
 
 /**
  * Outbound call campaigns for a host Nest app: `POST /campaign` on the host's
@@ -95,6 +97,8 @@ function withFeatures(
     CampaignBodyGuard,
     PlaybookOwnershipGuard,
     CreateCampaignPipe,
+    WebhookBodyGuard,
+    ...WEBHOOK_PROVIDERS,
   ];
   return {
     ...definition,

@@ -72,9 +72,7 @@ export interface CallFinishedEvent extends EventBase, DurableEventFields {
 
 /** The events kept in the outbox: delivered at least once, to one replica's subscribers and to webhooks. */
 export type DurableCampaignEvent =
-  | DurableLifecycleEvent
-  | CallAttemptFinishedEvent
-  | CallFinishedEvent;
+  DurableLifecycleEvent | CallAttemptFinishedEvent | CallFinishedEvent;
 
 export type DurableCampaignEventType = DurableCampaignEvent['type'];
 
@@ -89,7 +87,6 @@ export const DURABLE_CAMPAIGN_EVENT_TYPES: readonly DurableCampaignEventType[] =
     'call.attempt.finished',
     'call.finished',
   ];
-
 
 /**
  * Where the outbox relay hands each durable event once, inside the

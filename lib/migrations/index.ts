@@ -11,6 +11,8 @@ import { CampaignCallVerdictsPostgres1764310000000 } from './1764310000000-campa
 import { CampaignCallVerdictsSqlite1764310000000 } from './1764310000000-campaign-call-verdicts.sqlite';
 import { CampaignProvidersPostgres1764320000000 } from './1764320000000-campaign-providers.postgres';
 import { CampaignProvidersSqlite1764320000000 } from './1764320000000-campaign-providers.sqlite';
+import { CampaignWebhooksPostgres1764410000000 } from './1764410000000-campaign-webhooks.postgres';
+import { CampaignWebhooksSqlite1764410000000 } from './1764410000000-campaign-webhooks.sqlite';
 
 export {
   CampaignInitialSchemaPostgres1764130000000,
@@ -25,6 +27,8 @@ export {
   CampaignCallVerdictsSqlite1764310000000,
   CampaignProvidersPostgres1764320000000,
   CampaignProvidersSqlite1764320000000,
+  CampaignWebhooksPostgres1764410000000,
+  CampaignWebhooksSqlite1764410000000,
 };
 
 /** Migrations for PostgreSQL, oldest first: add them to the host's `migrations`. */
@@ -35,6 +39,7 @@ export const CAMPAIGN_POSTGRES_MIGRATIONS: CampaignMigrationClass[] = [
   CampaignCallingWindowPostgres1764300000000,
   CampaignCallVerdictsPostgres1764310000000,
   CampaignProvidersPostgres1764320000000,
+  CampaignWebhooksPostgres1764410000000,
 ];
 
 /** Migrations for SQLite (better-sqlite3), oldest first. */
@@ -45,6 +50,7 @@ export const CAMPAIGN_SQLITE_MIGRATIONS: CampaignMigrationClass[] = [
   CampaignCallingWindowSqlite1764300000000,
   CampaignCallVerdictsSqlite1764310000000,
   CampaignProvidersSqlite1764320000000,
+  CampaignWebhooksSqlite1764410000000,
 ];
 
 export type CampaignMigrationClass = new () => MigrationInterface;

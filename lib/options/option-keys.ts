@@ -7,6 +7,7 @@ import type {
   RecallLimits,
   RetentionOptions,
   SchedulerOptions,
+  WebhookOptions,
 } from './campaign-module-options.interface';
 
 type KeysOf<T> = { readonly [K in keyof Required<T>]: true };
@@ -37,6 +38,7 @@ const TOP_LEVEL: KeysOf<CampaignModuleOptions> = {
   clock: true,
   eventEmitter: true,
   metrics: true,
+  webhooks: true,
 };
 const SCHEDULER: KeysOf<SchedulerOptions> = {
   enabled: true,
@@ -61,6 +63,22 @@ const CALLING_RULES: KeysOf<CallingRulesOptions> = {
   rules: true,
 };
 const METRICS: KeysOf<MetricsOptions> = { registry: true, prefix: true };
+const WEBHOOKS: KeysOf<WebhookOptions> = {
+  deliver: true,
+  allowPrivateTargets: true,
+  allowHttp: true,
+  lookup: true,
+  pollIntervalMs: true,
+  maxConcurrency: true,
+  maxPerEndpoint: true,
+  requestTimeoutMs: true,
+  maxResponseBytes: true,
+  retryBaseDelayMs: true,
+  retryMaxDelayMs: true,
+  retryForMs: true,
+  disableAfterMs: true,
+  maxEndpointsPerAccount: true,
+};
 const CAP: KeysOf<CallCap> = { calls: true, hours: true };
 const CALLING_WINDOW: KeysOf<CallingWindow> = {
   start: true,
@@ -77,6 +95,7 @@ const GROUPS: Readonly<Record<string, object>> = {
   callingRules: CALLING_RULES,
   maxAttemptsPerContact: CAP,
   metrics: METRICS,
+  webhooks: WEBHOOKS,
 };
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
