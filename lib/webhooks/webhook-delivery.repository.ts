@@ -199,6 +199,21 @@ export class WebhookDeliveryRepository {
     });
   }
 
+  /** Gives a lease back untried (shutdown cut the request): due again at once. */
+  async release(delivery: LeasedDelivery, owner: string): Promise<void> {
+    const p = new SqlParams(this.dialect);
+    await runTransaction(this.dataSource, (m) =>
+      m.query(
+        `UPDATE campaign_webhook_deliveries
+         SET lease_owner = NULL, lease_expires_at = NULL,
+             attempts = attempts - 1, window_tries = window_tries - 1,
+             first_tried_at = CASE WHEN window_tries = 1 THEN NULL ELSE first_tried_at END
+         WHERE id = ${p.add(delivery.id)} AND lease_owner = ${p.add(owner)} AND status = 'pending'`,
+        p.values,
+      ),
+    );
+  }
+
   /**
    * Writes one try: its log row, the delivery's new state (only while this
    * replica still holds the lease), the endpoint's failure record, and

@@ -32,7 +32,8 @@ const LEASE_MARGIN_MS = 60_000;
  * `webhooks.maxConcurrency` requests in flight here, `webhooks.maxPerEndpoint`
  * per endpoint across replicas; every request is bounded (see
  * `postWebhook`). A poll never overlaps the previous one; a failure is
- * logged and the next poll tries again.
+ * logged and the next poll tries again. Shutdown cuts the requests in
+ * flight and gives their deliveries back untried.
  */
 @Injectable()
 export class WebhookDeliveryWorker
@@ -41,7 +42,7 @@ export class WebhookDeliveryWorker
   private readonly logger = new Logger('CampaignWebhooks');
   private readonly inFlight = new Set<Promise<void>>();
   private polling: Promise<number> | null = null;
-  private stopped = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
@@ -75,7 +76,7 @@ export class WebhookDeliveryWorker
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
+    this.stopping.abort();
     if (this.registry.doesExist('interval', this.intervalName)) {
       this.registry.deleteInterval(this.intervalName);
     }
@@ -90,7 +91,7 @@ export class WebhookDeliveryWorker
    */
   poll(): Promise<number> {
     if (this.polling) return this.polling;
-    if (this.stopped) return Promise.resolve(0);
+    if (this.stopping.signal.aborted) return Promise.resolve(0);
     this.polling = this.leaseAndSend()
       .catch((error: unknown) => {
         this.logger.error(
@@ -162,8 +163,16 @@ export class WebhookDeliveryWorker
         {
           timeoutMs: settings.requestTimeoutMs,
           maxResponseBytes: settings.maxResponseBytes,
+          signal: this.stopping.signal,
         },
       );
+      if (this.stopping.signal.aborted && response.error === 'aborted') {
+        await this.deliveries.release(
+          delivery,
+          this.options.scheduler.replicaId,
+        );
+        return;
+      }
       this.metrics.webhookTried(response.result);
       const finishedAt = await this.clock.now();
       const gone = response.statusCode === 410;

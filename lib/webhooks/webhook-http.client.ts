@@ -32,6 +32,8 @@ export interface WebhookRequest {
 export interface WebhookHttpLimits {
   timeoutMs: number;
   maxResponseBytes: number;
+  /** Ends the request at once (shutdown): the answer is then `network`, "aborted". */
+  signal?: AbortSignal;
 }
 
 const USER_AGENT = 'nestjs-call-campaigns-webhooks/1';
@@ -91,6 +93,13 @@ export function postWebhook(
       });
       req.destroy();
     }, limits.timeoutMs);
+    const abort = () => {
+      finish({ result: 'network', statusCode: null, error: 'aborted' });
+      req.destroy();
+    };
+    if (limits.signal?.aborted) abort();
+    limits.signal?.addEventListener('abort', abort, { once: true });
+    req.on('close', () => limits.signal?.removeEventListener('abort', abort));
     req.on('error', (error) => finish(failure(error)));
     req.on('response', (res) => {
       readBounded(res, limits.maxResponseBytes, () => {
