@@ -55,7 +55,8 @@ const FINISHED_STATUSES: readonly CampaignStatus[] = ['completed', 'cancelled'];
  * Deletes finished campaigns (completed, or cancelled) older than a number
  * of days, with their calls and attempts, and the expired idempotency keys.
  * Contacts and the do-not-call list are kept: they belong to the account and
- * are shared by its campaigns. Lifecycle events are not stored by the module
+ * are shared by its campaigns. A deleted campaign's webhook deliveries and
+ * their log go with it. Lifecycle events are not stored by the module
  * (they go to subscribers as they happen), so there are none to delete.
  *
  * The work is split into short transactions (at most `batchSize` campaigns
@@ -163,14 +164,16 @@ export class CampaignRetentionService {
       );
     }
     const q = new SqlParams(d);
-    counts.campaigns = returnedRows(
+    const deleted = returnedRows<{ id: string }>(
       await m.query(
         `DELETE FROM campaigns WHERE id IN ${q.list(campaignIds)}
         AND NOT EXISTS (SELECT 1 FROM campaign_calls c WHERE c.campaign_id = campaigns.id)
         RETURNING id`,
         q.values,
       ),
-    ).length;
+    ).map((r) => r.id);
+    counts.campaigns = deleted.length;
+    if (deleted.length) await this.deleteWebhookDeliveries(m, deleted);
     return counts.campaigns || counts.calls ? counts : null;
   }
 
@@ -197,6 +200,24 @@ export class CampaignRetentionService {
       p.values,
     )) as { id: string }[];
     return rows.map((r) => r.id);
+  }
+
+  /** The webhook deliveries of deleted campaigns, with their delivery log. */
+  private async deleteWebhookDeliveries(
+    m: EntityManager,
+    campaignIds: readonly string[],
+  ): Promise<void> {
+    const p = new SqlParams(this.dialect);
+    await m.query(
+      `DELETE FROM campaign_webhook_attempts WHERE delivery_id IN
+        (SELECT id FROM campaign_webhook_deliveries WHERE campaign_id IN ${p.list(campaignIds)})`,
+      p.values,
+    );
+    const q = new SqlParams(this.dialect);
+    await m.query(
+      `DELETE FROM campaign_webhook_deliveries WHERE campaign_id IN ${q.list(campaignIds)}`,
+      q.values,
+    );
   }
 
   /** Deletes the rows whose `column` is one of `values`; returns how many. */

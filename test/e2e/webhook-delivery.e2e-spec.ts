@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { Webhook } from 'standardwebhooks';
 import {
+  CampaignRetentionService,
   WebhookDeliveryWorker,
   WebhookEndpointService,
   type WebhookEndpointDisabledEvent,
@@ -416,6 +417,46 @@ describe.each(TEST_DIALECTS)('webhook delivery (%s)', (dialect) => {
       enabled: false,
       disabled_reason: 'gone',
     });
+  });
+
+  it('retention deletes the deliveries of a deleted campaign, with their log', async () => {
+    const endpoint = await register();
+    const created = await t.post({
+      playbook_id: t.playbookId,
+      contacts: [{ phone: '+34612345678' }],
+    });
+    const campaignId = created.body.campaign_id as string;
+    const cancelled = await t
+      .http()
+      .post(`/campaign/${campaignId}/cancel`)
+      .set('Authorization', `Bearer ${t.token}`);
+    expect(cancelled.body.status).toBe('cancelled');
+    await t.dataSource.query(
+      `UPDATE campaigns SET updated_at = ${dialect === 'postgres' ? '$1' : '?'}`,
+      [
+        dialect === 'postgres'
+          ? new Date('2026-01-01T00:00:00Z')
+          : '2026-01-01 00:00:00.000',
+      ],
+    );
+    const kept = campaignEvent(t.accountId);
+    await enqueueEvents(
+      t.app,
+      t.dataSource,
+      [campaignEvent(t.accountId, { campaignId }), kept],
+      clock.time,
+    );
+    await worker.deliverDue();
+    expect(await t.count('campaign_webhook_attempts')).toBeGreaterThanOrEqual(
+      2,
+    );
+    const result = await t.app
+      .get(CampaignRetentionService)
+      .purge({ olderThanDays: 30 });
+    expect(result.campaigns).toBe(1);
+    const left = await deliveriesOf(endpoint.id);
+    expect(left.map((d) => d.event_id)).toEqual([kept.id]);
+    expect(left[0].tries).toHaveLength(1);
   });
 
   it('refuses a loopback URL at registration when the host has not allowed it', async () => {
