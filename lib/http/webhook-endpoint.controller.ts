@@ -12,6 +12,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
@@ -204,7 +205,7 @@ export class WebhookEndpointController {
     summary:
       'Send the event again: a new delivery with the same webhook-id and body, due now',
   })
-  @ApiOkResponse({ type: WebhookDeliveryDto })
+  @ApiAcceptedResponse({ type: WebhookDeliveryDto })
   @ApiNotFoundResponse({ description: 'No such endpoint or delivery' })
   @ApiConflictResponse({ description: 'The endpoint is disabled' })
   async redeliver(

@@ -239,10 +239,12 @@ export class WebhookDeliveryRepository {
     const success = response.result === 'success';
     const finished = d.date(entry.finishedAt);
     const p = new SqlParams(d);
+    // Nothing to log when the endpoint was deleted meanwhile.
     await m.query(
       `INSERT INTO campaign_webhook_attempts (delivery_id, attempt, endpoint_id, attempted_at, result, status_code, latency_ms, error)
-       VALUES (${p.add(delivery.id)}, ${p.add(delivery.attempt)}, ${p.add(delivery.endpointId)}, ${p.add(d.date(delivery.attemptedAt))},
-               ${p.add(response.result)}, ${p.add(response.statusCode)}, ${p.add(response.latencyMs)}, ${p.add(response.error?.slice(0, 500) ?? null)})
+       SELECT id, ${p.add(delivery.attempt)}, endpoint_id, ${p.add(d.date(delivery.attemptedAt))},
+              ${p.add(response.result)}, ${p.add(response.statusCode)}, ${p.add(response.latencyMs)}, ${p.add(response.error?.slice(0, 500) ?? null)}
+       FROM campaign_webhook_deliveries WHERE id = ${p.add(delivery.id)}
        ON CONFLICT DO NOTHING`,
       p.values,
     );

@@ -42,8 +42,10 @@ const USER_AGENT = 'nestjs-call-campaigns-webhooks/1';
  * One POST to a receiver, bounded in every way a hostile receiver could
  * stretch it: one timer covers connect to last byte, the response is read
  * up to `maxResponseBytes` and then the socket is destroyed, redirects are
- * never followed (a 3xx is a failure, as Standard Webhooks and Svix count
- * it), and no connection is pooled. Resolves on every outcome, never rejects.
+ * never followed (a 3xx is a failure: Standard Webhooks, "3xx: Failure.
+ * Following redirects causes unnecessary load"; Svix, "Any other status
+ * code, including 3xx redirects are treated as failures",
+ * https://docs.svix.com/retries), and no connection is pooled. Resolves on every outcome, never rejects.
  */
 export function postWebhook(
   policy: WebhookUrlPolicy,

@@ -14,13 +14,15 @@ export const WEBHOOK_OPTION_DEFAULTS = {
   pollIntervalMs: 1_000,
   maxConcurrency: 8,
   maxPerEndpoint: 2,
-  // Standard Webhooks recommends a request timeout "between 15 and 30s".
+  // Standard Webhooks recommends a request timeout "between 15 and 30s"
+  // (spec/standard-webhooks.md, "Request timeouts").
   requestTimeoutMs: 15_000,
   maxResponseBytes: 64 * 1024,
   retryBaseDelayMs: 5_000,
   retryMaxDelayMs: 6 * HOUR_MS,
   retryForMs: 3 * DAY_MS,
-  // Svix disables an endpoint whose every attempt failed for 5 days.
+  // Svix: "If all attempts to a specific endpoint fail for a period of 5
+  // days, the endpoint will be disabled" (https://docs.svix.com/retries).
   disableAfterMs: 5 * DAY_MS,
   maxEndpointsPerAccount: 20,
 } as const satisfies Required<Omit<WebhookOptions, 'lookup'>>;

@@ -12,7 +12,9 @@ export const WEBHOOK_URL_MAX_LENGTH = 2_048;
  * Addresses a webhook must not reach unless the host allows them: loopback,
  * private (RFC 1918, unique local), link-local (169.254/16 holds the cloud
  * metadata services), CGNAT, "this network", multicast, broadcast and the
- * other special-purpose ranges of the IANA registries.
+ * other special-purpose ranges of the IANA registries (RFC 6890). Standard
+ * Webhooks names SSRF as the risk of webhook senders ("prevent the webhooks
+ * from calling into internal networks and services").
  */
 const BLOCKED_V4: readonly [string, number][] = [
   ['0.0.0.0', 8],

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { Webhook } from 'standardwebhooks';
 import {
@@ -324,6 +325,7 @@ describe.each(TEST_DIALECTS)('webhook delivery (%s)', (dialect) => {
     const endpoint = await register();
     const disabledEvents: WebhookEndpointDisabledEvent[] = [];
     const stop = endpoints.onEndpointDisabled((e) => disabledEvents.push(e));
+    const warn = jest.spyOn(Logger.prototype, 'warn');
     target.behave(answer(500));
     const first = campaignEvent(t.accountId);
     await enqueueEvents(t.app, t.dataSource, [first], clock.time);
@@ -370,6 +372,14 @@ describe.each(TEST_DIALECTS)('webhook delivery (%s)', (dialect) => {
         reason: 'failing',
       }),
     ).toBeGreaterThanOrEqual(1);
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringMatching(
+        new RegExp(
+          `webhook endpoint ${endpoint.id} .* failed every try since ${failingFrom.toISOString()}: disabled`,
+        ),
+      ),
+    );
+    warn.mockRestore();
     // Disabled: new events queue nothing and nothing is sent.
     await enqueueEvents(
       t.app,
