@@ -1,7 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Webhooks out: endpoints per account, one delivery per (endpoint, event)
+ * Webhooks out: endpoints per account (with the secret they had before a
+ * rotation, still signing for a while), one delivery per (endpoint, event)
  * (plus manual redeliveries) with its lease and retry state, and the log of
  * every try. `campaign_id` is kept on deliveries so that retention deletes
  * them with their campaign.
@@ -17,6 +18,8 @@ export class CampaignWebhooksPostgres1764410000000 implements MigrationInterface
         url varchar(2048) NOT NULL,
         description varchar(500),
         secret varchar(255) NOT NULL,
+        previous_secret varchar(255),
+        previous_secret_expires_at timestamptz,
         event_types jsonb NOT NULL,
         disabled_at timestamptz,
         disabled_reason varchar(32),

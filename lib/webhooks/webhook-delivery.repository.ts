@@ -16,7 +16,8 @@ export interface LeasedDelivery {
   eventId: string;
   payload: string;
   url: string;
-  secret: string;
+  /** The current secret, then the one before a rotation while it still signs. */
+  secrets: string[];
   /** The number of this try (1 = first ever). */
   attempt: number;
   /** Tries in the current retry window, this one included. */
@@ -176,9 +177,16 @@ export class WebhookDeliveryRepository {
     const endpoints = new Map(
       (
         (await m.query(
-          `SELECT id, url, secret FROM campaign_webhook_endpoints WHERE id IN ${e.list(locked)}`,
+          `SELECT id, url, secret, previous_secret, previous_secret_expires_at
+           FROM campaign_webhook_endpoints WHERE id IN ${e.list(locked)}`,
           e.values,
-        )) as { id: string; url: string; secret: string }[]
+        )) as {
+          id: string;
+          url: string;
+          secret: string;
+          previous_secret: string | null;
+          previous_secret_expires_at: unknown;
+        }[]
       ).map((row) => [row.id, row]),
     );
     return leased.map((row) => {
@@ -190,7 +198,12 @@ export class WebhookDeliveryRepository {
         eventId: row.event_id,
         payload: row.payload,
         url: endpoint.url,
-        secret: endpoint.secret,
+        secrets:
+          endpoint.previous_secret &&
+          endpoint.previous_secret_expires_at !== null &&
+          d.readDate(endpoint.previous_secret_expires_at) > limits.now
+            ? [endpoint.secret, endpoint.previous_secret]
+            : [endpoint.secret],
         attempt: Number(row.attempts),
         windowTries: Number(row.window_tries),
         firstTriedAt: d.readDate(row.first_tried_at),

@@ -148,7 +148,7 @@ export class WebhookDeliveryWorker
     try {
       // The attempt's real time: receivers check it against their clock.
       const headers = signWebhook(
-        delivery.secret,
+        delivery.secrets,
         delivery.eventId,
         new Date(),
         delivery.payload,

@@ -40,7 +40,11 @@ import {
   type WebhookEndpointInfo,
   type WebhookEndpointWithSecret,
 } from './webhook-endpoint.interface';
-import { generateWebhookSecret, secretHint } from './webhook-signer';
+import {
+  generateWebhookSecret,
+  secretHint,
+  WEBHOOK_SECRET_OVERLAP_MS,
+} from './webhook-signer';
 import { WebhookUrlPolicy, WebhookUrlRefusedError } from './webhook-url.policy';
 
 interface EndpointRow {
@@ -240,7 +244,11 @@ export class WebhookEndpointService {
     return this.get(accountId, id);
   }
 
-  /** A new secret, signing every try from now on; the answer carries it. */
+  /**
+   * A new secret, signing every try from now on; the answer carries it. The
+   * secret it replaces signs too for 24 h (two signatures in
+   * `webhook-signature`), so receivers can switch without losing a webhook.
+   */
   async rotateSecret(
     accountId: string,
     id: string,
@@ -254,7 +262,9 @@ export class WebhookEndpointService {
     await runTransaction(this.dataSource, async (m) => {
       const p = new SqlParams(d);
       await m.query(
-        `UPDATE campaign_webhook_endpoints SET secret = ${p.add(secret)}, updated_at = ${p.add(d.date(now))}
+        `UPDATE campaign_webhook_endpoints
+         SET previous_secret = secret, previous_secret_expires_at = ${p.add(d.date(new Date(now.getTime() + WEBHOOK_SECRET_OVERLAP_MS)))},
+             secret = ${p.add(secret)}, updated_at = ${p.add(d.date(now))}
          WHERE id = ${p.add(id)} AND account_id = ${p.add(accountId)}`,
         p.values,
       );

@@ -24,13 +24,19 @@ export interface WebhookSignatureHeaders {
   'webhook-signature': string;
 }
 
+/** How long the secret before a rotation still signs (beside the new one). */
+export const WEBHOOK_SECRET_OVERLAP_MS = 24 * 60 * 60_000;
+
 /**
  * The three Standard Webhooks headers of one try: the signature is
  * HMAC-SHA256 over `{id}.{timestamp}.{body}` as `v1,<base64>`, made by the
- * specification's reference library.
+ * specification's reference library. With several secrets (a rotation in
+ * progress) the header lists one signature per secret, space-delimited, as
+ * the specification does for zero-downtime rotation: a receiver verifies
+ * with either.
  */
 export function signWebhook(
-  secret: string,
+  secrets: string | readonly string[],
   id: string,
   sentAt: Date,
   body: string,
@@ -39,10 +45,10 @@ export function signWebhook(
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': new Webhook(secret).sign(
-      id,
-      new Date(timestamp * 1000),
-      body,
-    ),
+    'webhook-signature': (typeof secrets === 'string' ? [secrets] : secrets)
+      .map((secret) =>
+        new Webhook(secret).sign(id, new Date(timestamp * 1000), body),
+      )
+      .join(' '),
   };
 }

@@ -402,20 +402,28 @@ describe.each(httpMatrix(TEST_DIALECTS))(
       await worker.deliverDue();
       expect(target.received).toHaveLength(1);
       expect(target.received[0].headers['webhook-id']).toBe(original.event_id);
+      // Rotation: for 24 h both secrets sign, then only the new one.
+      const oldSecret = created.body.secret as string;
       const secret = (await me().post(`/webhook-endpoints/${id}/rotate-secret`))
         .body.secret as string;
-      await me().post(
-        `/webhook-endpoints/${id}/deliveries/${original.id}/redeliver`,
-      );
-      await worker.deliverDue();
-      const last = target.received[target.received.length - 1];
-      expect(() =>
-        new Webhook(secret).verify(last.body, {
-          'webhook-id': String(last.headers['webhook-id']),
-          'webhook-timestamp': String(last.headers['webhook-timestamp']),
-          'webhook-signature': String(last.headers['webhook-signature']),
-        }),
-      ).not.toThrow();
+      const redeliverAndVerify = async (key: string) => {
+        await me().post(
+          `/webhook-endpoints/${id}/deliveries/${original.id}/redeliver`,
+        );
+        await worker.deliverDue();
+        const last = target.received[target.received.length - 1];
+        return () =>
+          new Webhook(key).verify(last.body, {
+            'webhook-id': String(last.headers['webhook-id']),
+            'webhook-timestamp': String(last.headers['webhook-timestamp']),
+            'webhook-signature': String(last.headers['webhook-signature']),
+          });
+      };
+      expect(await redeliverAndVerify(secret)).not.toThrow();
+      expect(await redeliverAndVerify(oldSecret)).not.toThrow();
+      clock.advance(24 * 60 * 60_000 + 1_000);
+      expect(await redeliverAndVerify(secret)).not.toThrow();
+      expect(await redeliverAndVerify(oldSecret)).toThrow(/signature/i);
       expect(
         (
           await me().post(

@@ -43,4 +43,16 @@ describe('webhook signer', () => {
       new Webhook(generateWebhookSecret()).verify('{"a":1}', { ...headers }),
     ).toThrow(WebhookVerificationError);
   });
+
+  it('signs with every secret of a rotation, space-delimited; either verifies', () => {
+    const [current, previous] = [
+      generateWebhookSecret(),
+      generateWebhookSecret(),
+    ];
+    const headers = signWebhook([current, previous], 'msg-1', new Date(), '{}');
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    for (const secret of [current, previous]) {
+      expect(new Webhook(secret).verify('{}', { ...headers })).toEqual({});
+    }
+  });
 });
