@@ -394,8 +394,13 @@ describe.each(TEST_DIALECTS)('webhook delivery (%s)', (dialect) => {
     expect(target.received).toHaveLength(sent);
 
     target.behave(answer(204));
-    const enabled = await endpoints.enable(t.accountId, endpoint.id);
-    expect(enabled).toMatchObject({
+    // Re-enabled through the API.
+    const enabled = await t
+      .http()
+      .post(`/campaign/webhook-endpoints/${endpoint.id}/enable`)
+      .set('Authorization', `Bearer ${t.token}`);
+    expect(enabled.status).toBe(200);
+    expect(enabled.body).toMatchObject({
       enabled: true,
       disabled_reason: null,
       failing_since: null,
