@@ -64,6 +64,9 @@ export class CampaignWebhooksSqlite1764410000000 implements MigrationInterface {
       `CREATE INDEX idx_campaign_webhook_deliveries_endpoint ON campaign_webhook_deliveries (endpoint_id, created_at)`,
     );
     await q.query(
+      `CREATE INDEX idx_campaign_webhook_deliveries_leased ON campaign_webhook_deliveries (endpoint_id) WHERE lease_expires_at IS NOT NULL`,
+    );
+    await q.query(
       `CREATE INDEX idx_campaign_webhook_deliveries_campaign ON campaign_webhook_deliveries (campaign_id)`,
     );
     await q.query(`

@@ -75,7 +75,9 @@ interface LeasedRow {
 }
 
 /**
- * The delivery worker's SQL. Leasing is safe with many replicas on one
+ * The delivery worker's SQL. Endpoints already at their limit of requests
+ * in flight are left out of the candidates, so that a slow receiver with a
+ * backlog never holds up the others. Leasing is safe with many replicas on one
  * PostgreSQL: candidates are locked `FOR UPDATE SKIP LOCKED`, their
  * endpoints `FOR NO KEY UPDATE SKIP LOCKED` while the per-endpoint count of
  * leases is read, so two replicas never lease one delivery, nor more than
@@ -122,6 +124,8 @@ export class WebhookDeliveryRepository {
        WHERE d.status = 'pending' AND d.next_attempt_at <= ${p.add(now)}
          AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ${p.add(now)})
          AND e.disabled_at IS NULL
+         AND (SELECT COUNT(*) FROM campaign_webhook_deliveries b
+              WHERE b.endpoint_id = d.endpoint_id AND b.lease_expires_at > ${p.add(now)}) < ${p.add(limits.maxPerEndpoint)}
        ORDER BY d.next_attempt_at, d.id
        LIMIT ${p.add(limits.capacity * 4)} ${d.skipLocked('d')}`,
       p.values,

@@ -56,7 +56,7 @@ describe.each(TEST_DIALECTS)(
       await enqueueEvents(
         t.app,
         t.dataSource,
-        Array.from({ length: 20 }, () => campaignEvent(t.accountId)),
+        Array.from({ length: 40 }, () => campaignEvent(t.accountId)),
       );
       await eventually(() => target.open === 2);
 
@@ -84,8 +84,25 @@ describe.each(TEST_DIALECTS)(
       expect(worker.requestsInFlight).toBe(2);
       expect(target.received).toHaveLength(2);
       const page = (await endpoints.listDeliveries(t.accountId, endpoint.id))!;
-      expect(page.data.filter((d) => d.status === 'pending')).toHaveLength(20);
+      expect(page.data.filter((d) => d.status === 'pending')).toHaveLength(40);
       expect(page.data.every((d) => d.tries.length === 0)).toBe(true);
+
+      // Another endpoint is served meanwhile: the hanging one's backlog does not hold it up.
+      const healthy = await startWebhookTarget();
+      try {
+        await endpoints.create(t.accountId, { url: healthy.url() });
+        const more = Array.from({ length: 3 }, () =>
+          campaignEvent(t.accountId),
+        );
+        await enqueueEvents(t.app, t.dataSource, more);
+        await eventually(() => healthy.received.length === 3);
+        expect(
+          new Set(healthy.received.map((r) => r.headers['webhook-id'])),
+        ).toEqual(new Set(more.map((e) => e.id)));
+        expect(target.received).toHaveLength(2);
+      } finally {
+        await healthy.close();
+      }
     });
   },
 );
