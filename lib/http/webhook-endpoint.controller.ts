@@ -15,6 +15,7 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -78,6 +79,7 @@ export class WebhookEndpointController {
     description:
       'The answer carries the signing secret, the only time it is shown. The URL must be https and resolve to public addresses only (unless the server allows otherwise).',
   })
+  @ApiBody({ type: CreateWebhookEndpointDto })
   @ApiCreatedResponse({ type: WebhookEndpointWithSecretDto })
   @ApiBadRequestResponse({
     type: ErrorResponseDto,
@@ -116,6 +118,7 @@ export class WebhookEndpointController {
   @ApiOperation({
     summary: 'Change an endpoint; `enabled: true` re-enables it',
   })
+  @ApiBody({ type: UpdateWebhookEndpointDto })
   @ApiOkResponse({ type: WebhookEndpointDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   @ApiNotFoundResponse({ description: 'No such endpoint in your account' })

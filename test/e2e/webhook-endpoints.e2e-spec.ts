@@ -4,6 +4,7 @@ import {
   WebhookDeliveryWorker,
   WebhookEndpointService,
 } from '../../lib';
+import { buildCampaignOpenApiDocument } from '../../sample-app/openapi';
 import { FakeClock } from '../support/fake-clock';
 import { campaignEvent, enqueueEvents } from '../support/webhook-events';
 import {
@@ -98,6 +99,31 @@ describe.each(httpMatrix(TEST_DIALECTS))(
     });
     const me = () => as(t.token);
     const endpointCount = async () => t.count('campaign_webhook_endpoints');
+
+    it('documents every route in the OpenAPI document', () => {
+      const doc = buildCampaignOpenApiDocument(t.app);
+      const ops = (path: string) => Object.keys(doc.paths[path] ?? {}).sort();
+      expect(ops('/campaign/webhook-endpoints')).toEqual(['get', 'post']);
+      expect(ops('/campaign/webhook-endpoints/{id}')).toEqual([
+        'delete',
+        'get',
+        'patch',
+      ]);
+      expect(ops('/campaign/webhook-endpoints/{id}/enable')).toEqual(['post']);
+      expect(ops('/campaign/webhook-endpoints/{id}/rotate-secret')).toEqual([
+        'post',
+      ]);
+      expect(ops('/campaign/webhook-endpoints/{id}/deliveries')).toEqual([
+        'get',
+      ]);
+      expect(
+        ops(
+          '/campaign/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver',
+        ),
+      ).toEqual(['post']);
+      expect(doc.components?.schemas?.CreateWebhookEndpointDto).toBeDefined();
+      expect(doc.components?.schemas?.WebhookDeliveryPageDto).toBeDefined();
+    });
 
     it('needs a token', async () => {
       const res = await t.http().get('/campaign/webhook-endpoints');
