@@ -16,6 +16,8 @@ import { CAMPAIGN_CLOCK } from './scheduler/campaign-clock.provider';
 import { DialingLoopService } from './scheduler/dialing-loop.service';
 import { CallingRulesService } from './compliance/calling-rules.service';
 import { CampaignMetricsService } from './metrics/campaign-metrics.service';
+import { WebhookDeliveryWorker } from './webhooks/webhook-delivery.worker';
+import { WebhookEndpointService } from './webhooks/webhook-endpoint.service';
 
 /**
  * The services a host can inject from `CampaignModule`: the one list the
@@ -37,6 +39,8 @@ export const CAMPAIGN_EXPORTED_SERVICES = [
   DialingLoopService,
   CallingRulesService,
   CampaignMetricsService,
+  WebhookEndpointService,
+  WebhookDeliveryWorker,
   BearerAuthGuard,
 ] as const;
 

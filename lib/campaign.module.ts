@@ -35,6 +35,8 @@ import { CallDispatchRepository } from './scheduler/call-dispatch.repository';
 import { campaignClockProvider } from './scheduler/campaign-clock.provider';
 import { DueCallsNotifier } from './scheduler/due-calls.notifier';
 import { campaignSchedulerRegistryProvider } from './scheduler/campaign-scheduler-registry.provider';
+import { WebhookBodyGuard } from './http/webhook-body.guard';
+import { WEBHOOK_PROVIDERS } from './webhooks/webhook.providers';
 
 /**
  * Outbound call campaigns for a host Nest app: `POST /campaign` on the host's
@@ -101,6 +103,8 @@ function withFeatures(
     CampaignBodyGuard,
     PlaybookOwnershipGuard,
     CreateCampaignPipe,
+    WebhookBodyGuard,
+    ...WEBHOOK_PROVIDERS,
   ];
   return {
     ...definition,

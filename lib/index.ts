@@ -137,3 +137,30 @@ export {
   validatePlaybookProvider,
   VOICE_PROVIDERS,
 } from './providers/playbook-provider.validator';
+export { WebhookEndpointService } from './webhooks/webhook-endpoint.service';
+export { WebhookDeliveryWorker } from './webhooks/webhook-delivery.worker';
+export * from './webhooks/webhook-endpoint.interface';
+export {
+  WEBHOOK_OPTION_DEFAULTS,
+  WEBHOOK_MIN_RETRY_FOR_MS,
+} from './webhooks/webhook-options';
+export {
+  WebhookUrlPolicy,
+  WebhookUrlRefusedError,
+  isNonPublicAddress,
+  WEBHOOK_URL_MAX_LENGTH,
+} from './webhooks/webhook-url.policy';
+export {
+  generateWebhookSecret,
+  signWebhook,
+  type WebhookSignatureHeaders,
+} from './webhooks/webhook-signer';
+export {
+  backoffCeiling,
+  nextRetry,
+  retryDelay,
+  type RetryDecision,
+  type RetrySchedule,
+} from './webhooks/webhook-retry-schedule';
+export { webhookBody } from './webhooks/webhook-payload';
+export { WebhookFanout } from './webhooks/webhook-fanout';

@@ -29,6 +29,9 @@ export const CAMPAIGN_METRIC_NAMES = [
   'create_campaign_duration_seconds',
   'dials_in_flight',
   'calls_due',
+  'webhook_attempts_total',
+  'webhook_deliveries_total',
+  'webhook_endpoints_disabled_total',
 ] as const;
 
 /** The module's prom-client metrics, registered on one registry. */
@@ -132,6 +135,24 @@ export function createCampaignInstruments(
       async collect() {
         this.set(await sources.callsDue());
       },
+    }),
+    webhookAttempts: new client.Counter({
+      name: name('webhook_attempts_total'),
+      help: 'Webhook tries, by result (success, http_error, redirect, timeout, network, blocked)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    webhookDeliveries: new client.Counter({
+      name: name('webhook_deliveries_total'),
+      help: 'Webhook deliveries ended, by result (delivered; failed: every try of the retry window failed)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    webhookEndpointsDisabled: new client.Counter({
+      name: name('webhook_endpoints_disabled_total'),
+      help: 'Webhook endpoints disabled by the delivery worker, by reason (failing, gone)',
+      labelNames: ['reason'] as const,
+      registers,
     }),
     /** Takes the metrics off the registry (the app is closing). */
     unregister(): void {

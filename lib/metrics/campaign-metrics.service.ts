@@ -164,4 +164,19 @@ export class CampaignMetricsService
       throw error;
     }
   }
+
+  /** Counts one webhook try by its result. */
+  webhookTried(result: string): void {
+    this.instruments?.webhookAttempts.inc({ result });
+  }
+
+  /** Counts one webhook delivery that ended (`delivered` or `failed`). */
+  webhookDeliveryEnded(result: 'delivered' | 'failed'): void {
+    this.instruments?.webhookDeliveries.inc({ result });
+  }
+
+  /** Counts one endpoint the delivery worker disabled. */
+  webhookEndpointDisabled(reason: string): void {
+    this.instruments?.webhookEndpointsDisabled.inc({ reason });
+  }
 }

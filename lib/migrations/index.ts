@@ -13,6 +13,8 @@ import { CampaignProvidersPostgres1764320000000 } from './1764320000000-campaign
 import { CampaignProvidersSqlite1764320000000 } from './1764320000000-campaign-providers.sqlite';
 import { CampaignEventsPostgres1764400000000 } from './1764400000000-campaign-events.postgres';
 import { CampaignEventsSqlite1764400000000 } from './1764400000000-campaign-events.sqlite';
+import { CampaignWebhooksPostgres1764410000000 } from './1764410000000-campaign-webhooks.postgres';
+import { CampaignWebhooksSqlite1764410000000 } from './1764410000000-campaign-webhooks.sqlite';
 
 export {
   CampaignInitialSchemaPostgres1764130000000,
@@ -29,6 +31,8 @@ export {
   CampaignProvidersSqlite1764320000000,
   CampaignEventsPostgres1764400000000,
   CampaignEventsSqlite1764400000000,
+  CampaignWebhooksPostgres1764410000000,
+  CampaignWebhooksSqlite1764410000000,
 };
 
 /** Migrations for PostgreSQL, oldest first: add them to the host's `migrations`. */
@@ -40,6 +44,7 @@ export const CAMPAIGN_POSTGRES_MIGRATIONS: CampaignMigrationClass[] = [
   CampaignCallVerdictsPostgres1764310000000,
   CampaignProvidersPostgres1764320000000,
   CampaignEventsPostgres1764400000000,
+  CampaignWebhooksPostgres1764410000000,
 ];
 
 /** Migrations for SQLite (better-sqlite3), oldest first. */
@@ -51,6 +56,7 @@ export const CAMPAIGN_SQLITE_MIGRATIONS: CampaignMigrationClass[] = [
   CampaignCallVerdictsSqlite1764310000000,
   CampaignProvidersSqlite1764320000000,
   CampaignEventsSqlite1764400000000,
+  CampaignWebhooksSqlite1764410000000,
 ];
 
 export type CampaignMigrationClass = new () => MigrationInterface;

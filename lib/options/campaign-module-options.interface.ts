@@ -113,6 +113,55 @@ export interface MetricsOptions {
   prefix?: string;
 }
 
+/**
+ * Webhooks out (see README, "Webhooks"): endpoints per account, signed as
+ * Standard Webhooks, delivered by a worker on its own timer.
+ */
+export interface WebhookOptions {
+  /** Run the delivery worker in this replica (with `scheduler.enabled`). Default true. */
+  deliver?: boolean;
+  /**
+   * Allow targets on loopback, private, link-local and other non-public
+   * addresses: `true` for any, or a list of host names, IPs and CIDRs
+   * (`'hooks.intranet'`, `'10.1.0.0/16'`). Default false.
+   */
+  allowPrivateTargets?: boolean | string[];
+  /** Allow `http:` URLs. Default false (https only). */
+  allowHttp?: boolean;
+  /** DNS lookup of endpoint hosts (same signature as `dns.lookup`). Default `dns.lookup`. */
+  lookup?: WebhookLookupFunction;
+  /** Milliseconds between two polls for due deliveries. Default 1 000. */
+  pollIntervalMs?: number;
+  /** Most requests in flight in this replica. Default 8. */
+  maxConcurrency?: number;
+  /** Most requests in flight to one endpoint, across replicas. Default 2. */
+  maxPerEndpoint?: number;
+  /** Bound on one request, connect to last byte. Default 15 000 ms. */
+  requestTimeoutMs?: number;
+  /** Most response bytes read; the connection is closed after them. Default 65 536. */
+  maxResponseBytes?: number;
+  /** First retry delay (before jitter). Default 5 000 ms. */
+  retryBaseDelayMs?: number;
+  /** Largest retry delay (before jitter). Default 6 h. */
+  retryMaxDelayMs?: number;
+  /** A delivery is retried until at least this long after its first try. Default 3 days (at least 24 h). */
+  retryForMs?: number;
+  /** An endpoint whose every try failed for this long is disabled. Default 5 days. */
+  disableAfterMs?: number;
+  /** Most endpoints per account. Default 20. */
+  maxEndpointsPerAccount?: number;
+}
+
+/** `dns.lookup` with `{ all: true }`, the form the webhook client calls. */
+export type WebhookLookupFunction = (
+  hostname: string,
+  options: { all: true; family?: number },
+  callback: (
+    error: NodeJS.ErrnoException | null,
+    addresses: { address: string; family: number }[],
+  ) => void,
+) => void;
+
 export interface CampaignModuleOptions {
   /** Host authentication. Default: the built-in API token store (`ApiTokenService`). */
   authenticate?: AuthenticateFn;
@@ -153,6 +202,13 @@ export interface CampaignModuleOptions {
   metrics?: MetricsOptions;
   /** The outbox relay that delivers durable events. */
   events?: EventRelayOptions;
+  webhooks?: WebhookOptions;
+}
+
+export interface ResolvedWebhookOptions extends Required<
+  Omit<WebhookOptions, 'lookup'>
+> {
+  lookup?: WebhookLookupFunction;
 }
 
 /** Options fixed when the module is imported (they shape routes and providers). */
@@ -192,6 +248,7 @@ export interface ResolvedCampaignOptions {
     registry: CampaignMetricsRegistry | null;
     prefix: string;
   } | null;
+  webhooks: ResolvedWebhookOptions;
   /** Route prefix the controllers are mounted at, without slashes (from forRoot's `routePrefix`). */
   routePrefix: string;
 }

@@ -8,6 +8,7 @@ import type {
   RecallLimits,
   RetentionOptions,
   SchedulerOptions,
+  WebhookOptions,
 } from './campaign-module-options.interface';
 
 type KeysOf<T> = { readonly [K in keyof Required<T>]: true };
@@ -39,6 +40,7 @@ const TOP_LEVEL: KeysOf<CampaignModuleOptions> = {
   eventEmitter: true,
   metrics: true,
   events: true,
+  webhooks: true,
 };
 const SCHEDULER: KeysOf<SchedulerOptions> = {
   enabled: true,
@@ -70,6 +72,22 @@ const EVENTS: KeysOf<EventRelayOptions> = {
   leaseMs: true,
   subscriberTimeoutMs: true,
 };
+const WEBHOOKS: KeysOf<WebhookOptions> = {
+  deliver: true,
+  allowPrivateTargets: true,
+  allowHttp: true,
+  lookup: true,
+  pollIntervalMs: true,
+  maxConcurrency: true,
+  maxPerEndpoint: true,
+  requestTimeoutMs: true,
+  maxResponseBytes: true,
+  retryBaseDelayMs: true,
+  retryMaxDelayMs: true,
+  retryForMs: true,
+  disableAfterMs: true,
+  maxEndpointsPerAccount: true,
+};
 const CAP: KeysOf<CallCap> = { calls: true, hours: true };
 const CALLING_WINDOW: KeysOf<CallingWindow> = {
   start: true,
@@ -87,6 +105,7 @@ const GROUPS: Readonly<Record<string, object>> = {
   maxAttemptsPerContact: CAP,
   metrics: METRICS,
   events: EVENTS,
+  webhooks: WEBHOOKS,
 };
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>

@@ -16,6 +16,10 @@ import {
   RETENTION_MAX_EVERY_MS,
   retentionProblems,
 } from '../retention/retention-limits';
+import {
+  resolveWebhookOptions,
+  webhookOptionProblems,
+} from '../webhooks/webhook-options';
 
 export const CAMPAIGN_OPTION_DEFAULTS = {
   defaultTimezone: 'UTC',
@@ -131,6 +135,7 @@ export function resolveCampaignOptions(
           olderThanDays: given.retention.olderThanDays,
         }
       : null,
+    webhooks: resolveWebhookOptions(definedOnly(given.webhooks)),
     routePrefix: normalizeRoutePrefix(
       extras.routePrefix ?? CAMPAIGN_OPTION_DEFAULTS.routePrefix,
     ),
@@ -228,6 +233,7 @@ function assertValidOptions(o: ResolvedCampaignOptions): void {
       'metrics.prefix must be a Prometheus metric name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*)',
     );
   }
+  problems.push(...webhookOptionProblems(o.webhooks));
   if (!o.routePrefix || /[?#\s]/.test(o.routePrefix)) {
     problems.push('routePrefix must be a non-empty path');
   }

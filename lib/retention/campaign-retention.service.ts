@@ -61,7 +61,8 @@ const FINISHED_STATUSES: readonly CampaignStatus[] = ['completed', 'cancelled'];
  * of days, with their calls, attempts and events, and the expired
  * idempotency keys. Contacts and the do-not-call list are kept: they belong
  * to the account and are shared by its campaigns. A campaign with an event
- * not delivered yet waits for a later purge (no event is lost).
+ * not delivered yet waits for a later purge (no event is lost); a deleted
+ * campaign's webhook deliveries and their log go with it.
  *
  * The work is split into short transactions (at most `batchSize` campaigns,
  * `batchSize` calls and 8 × `batchSize` events each), with a turn of the
@@ -208,6 +209,7 @@ export class CampaignRetentionService {
         `DELETE FROM campaign_event_streams WHERE campaign_id IN ${s.list(deleted)}`,
         s.values,
       );
+      await this.deleteWebhookDeliveries(m, deleted);
     }
     return counts.campaigns || counts.calls || counts.events ? counts : null;
   }
@@ -237,6 +239,24 @@ export class CampaignRetentionService {
       p.values,
     )) as { id: string }[];
     return rows.map((r) => r.id);
+  }
+
+  /** The webhook deliveries of deleted campaigns, with their delivery log. */
+  private async deleteWebhookDeliveries(
+    m: EntityManager,
+    campaignIds: readonly string[],
+  ): Promise<void> {
+    const p = new SqlParams(this.dialect);
+    await m.query(
+      `DELETE FROM campaign_webhook_attempts WHERE delivery_id IN
+        (SELECT id FROM campaign_webhook_deliveries WHERE campaign_id IN ${p.list(campaignIds)})`,
+      p.values,
+    );
+    const q = new SqlParams(this.dialect);
+    await m.query(
+      `DELETE FROM campaign_webhook_deliveries WHERE campaign_id IN ${q.list(campaignIds)}`,
+      q.values,
+    );
   }
 
   /** Deletes the rows whose `column` is one of `values`; returns how many. */

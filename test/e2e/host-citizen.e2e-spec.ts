@@ -36,6 +36,8 @@ import {
   IdempotencyKeyService,
   PlaybookService,
   SimulatedDialer,
+  WebhookDeliveryWorker,
+  WebhookEndpointService,
   type CampaignClock,
   type CampaignModuleOptions,
   type ResolvedCampaignOptions,
@@ -76,12 +78,14 @@ class HostUsesEverything {
     readonly loop: DialingLoopService,
     readonly callingRules: CallingRulesService,
     readonly metrics: CampaignMetricsService,
+    readonly webhooks: WebhookEndpointService,
+    readonly webhookWorker: WebhookDeliveryWorker,
     readonly guard: BearerAuthGuard,
     @Inject(CAMPAIGN_OPTIONS) readonly options: ResolvedCampaignOptions,
     @Inject(CAMPAIGN_CLOCK) readonly clock: CampaignClock,
   ) {}
 
-  static readonly INJECTED = 18;
+  static readonly INJECTED = 20;
 }
 
 const dialer = () => new SimulatedDialer({ latencyMs: [1, 2] });
@@ -226,7 +230,9 @@ describe.each(TEST_DIALECTS)('CampaignModule in a host app (%s)', (dialect) => {
     const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
     const section = readme.split('### Exported services')[1].split('\n## ')[0];
     const listed = new Set(
-      [...section.matchAll(/`([A-Z]\w+(?:Service|Guard))\b/g)].map((m) => m[1]),
+      [...section.matchAll(/`([A-Z]\w+(?:Service|Guard|Worker))\b/g)].map(
+        (m) => m[1],
+      ),
     );
     expect([...listed].sort()).toEqual(
       CAMPAIGN_EXPORTED_SERVICES.map((s) => s.name).sort(),

@@ -30,6 +30,21 @@ describe('resolveCampaignOptions', () => {
       beforeDialTimeoutMs: 2_000,
       metrics: null,
       retention: null,
+      webhooks: {
+        deliver: true,
+        allowPrivateTargets: false,
+        allowHttp: false,
+        pollIntervalMs: 1_000,
+        maxConcurrency: 8,
+        maxPerEndpoint: 2,
+        requestTimeoutMs: 15_000,
+        maxResponseBytes: 65_536,
+        retryBaseDelayMs: 5_000,
+        retryMaxDelayMs: 6 * 60 * 60_000,
+        retryForMs: 3 * 24 * 60 * 60_000,
+        disableAfterMs: 5 * 24 * 60 * 60_000,
+        maxEndpointsPerAccount: 20,
+      },
       scheduler: {
         enabled: true,
         tickIntervalMs: 1_000,
@@ -188,5 +203,48 @@ describe('resolveCampaignOptions', () => {
     expect(() =>
       resolveCampaignOptions({ events: { lease: 1 } } as never),
     ).toThrow('Unknown CampaignModule option "events.lease"');
+  });
+
+  it('checks the webhook options, naming each problem', () => {
+    expect(
+      resolveCampaignOptions({
+        webhooks: {
+          allowHttp: true,
+          allowPrivateTargets: ['10.0.0.0/8', 'hooks.lan', '::1'],
+        },
+      }).webhooks,
+    ).toMatchObject({
+      allowHttp: true,
+      allowPrivateTargets: ['10.0.0.0/8', 'hooks.lan', '::1'],
+      retryForMs: 3 * 24 * 60 * 60_000,
+    });
+    expect(
+      resolveCampaignOptions({ webhooks: { requestTimeoutMs: undefined } })
+        .webhooks.requestTimeoutMs,
+    ).toBe(15_000);
+    const bad = () =>
+      resolveCampaignOptions({
+        webhooks: {
+          retryForMs: 60 * 60_000,
+          maxConcurrency: 0,
+          allowPrivateTargets: ['10.0.0.0/33', 'not a host!'],
+          allowHttp: 'yes' as unknown as boolean,
+          retryBaseDelayMs: 10_000,
+          retryMaxDelayMs: 5_000,
+        },
+      });
+    expect(bad).toThrow(
+      /webhooks\.retryForMs must be at least 86400000 \(24 h\)/,
+    );
+    expect(bad).toThrow(/webhooks\.maxConcurrency must be a positive integer/);
+    expect(bad).toThrow(/"10\.0\.0\.0\/33" is not a host name, IP or CIDR/);
+    expect(bad).toThrow(/"not a host!" is not a host name/);
+    expect(bad).toThrow(/webhooks\.allowHttp must be true or false/);
+    expect(bad).toThrow(
+      /webhooks\.retryMaxDelayMs must be at least retryBaseDelayMs/,
+    );
+    expect(() =>
+      resolveCampaignOptions({ webhooks: { allowPrivate: true } as never }),
+    ).toThrow('Unknown CampaignModule option "webhooks.allowPrivate"');
   });
 });
