@@ -51,7 +51,7 @@ export function resolveDashboardOptions(
   const apiPrefix = normalizeRoutePrefix(routePrefix);
   const refreshIntervalMs =
     given.refreshIntervalMs ?? DASHBOARD_DEFAULTS.refreshIntervalMs;
-  if (!PATH.test(path)) {
+  if (!PATH.test(path) || path.split('/').some((s) => /^\.+$/.test(s))) {
     problems.push(
       'dashboard.path must be a path of letters, digits, "-", "_", ".", "~" and "/"',
     );

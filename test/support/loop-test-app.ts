@@ -1,6 +1,7 @@
 import {
   DialingLoopService,
   type CallingWindow,
+  type CampaignModuleExtras,
   type CampaignModuleOptions,
   type TickReport,
 } from '../../lib';
@@ -39,12 +40,15 @@ export async function createLoopTestApp(
   platform: TestPlatform = 'express',
   /** Host modules beside the campaign module (e.g. a host controller). */
   imports: ModuleMetadata['imports'] = [],
+  /** forRoot's extras (routePrefix, dashboard...). */
+  extras: CampaignModuleExtras = {},
 ): Promise<LoopTestApp> {
   const clock = new FakeClock(new Date());
   const dialer = new ScriptedDialer(script);
   const app = await createTestApp(dialect, {
     platform,
     imports,
+    extras,
     options: {
       dialer,
       clock,

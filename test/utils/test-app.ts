@@ -16,6 +16,7 @@ import {
   campaignBodyParser,
   getCampaignMigrations,
   PlaybookService,
+  type CampaignModuleExtras,
   type CampaignModuleOptions,
 } from '../../lib';
 import { createTestDatabase, type TestDialect } from './test-database';
@@ -71,6 +72,8 @@ export interface TestAppConfig {
   /** Register `campaignBodyParser()` as a host following the README would. Default true. */
   campaignBodyParser?: boolean;
   options?: CampaignModuleOptions;
+  /** forRoot's extras beside the options (routePrefix, dashboard...). */
+  extras?: CampaignModuleExtras;
   /** Replace the module import (forRootAsync variants, host authenticate). */
   campaignModule?: DynamicModule;
   imports?: ModuleMetadata['imports'];
@@ -99,7 +102,8 @@ export async function createTestApp(
   const moduleRef = await Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot(dataSourceOptionsFor(database.options)),
-      config.campaignModule ?? CampaignModule.forRoot(config.options ?? {}),
+      config.campaignModule ??
+        CampaignModule.forRoot({ ...config.options, ...config.extras }),
       ...(config.imports ?? []),
     ],
   }).compile();
