@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// For the page.evaluate bodies, which run in the page (lib/ builds without DOM types).
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
