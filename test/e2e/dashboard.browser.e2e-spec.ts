@@ -207,6 +207,12 @@ let browser: Browser | undefined;
         expect(await t.round()).toMatchObject({ started: 0 });
         expect(t.dialer.dials).toHaveLength(2);
         await finished(2);
+        // The calls not yet dialed say why: the campaign is paused.
+        await page
+          .getByRole('table', { name: 'Calls' })
+          .getByText('Paused', { exact: true })
+          .first()
+          .waitFor();
         await shot('paused');
 
         await page.getByRole('button', { name: 'Resume' }).click();
@@ -296,6 +302,7 @@ let browser: Browser | undefined;
           .allInnerTexts();
         expect(links).toContain(`Campaign ${short(held)}`);
         expect(links).not.toContain(`Campaign ${short(otherId)}`);
+        await checkAccessibility(page);
 
         await page
           .getByRole('link', { name: `Campaign ${short(held)}` })
@@ -314,6 +321,15 @@ let browser: Browser | undefined;
           .waitFor();
         await shot('waiting-desktop');
         await checkAccessibility(page);
+
+        // Cancel asks first; accepted, the campaign ends cancelled.
+        page.once('dialog', (dialog) => void dialog.accept());
+        await page.getByRole('button', { name: 'Cancel campaign' }).click();
+        await page
+          .locator('.title-row .badge', { hasText: 'cancelled' })
+          .waitFor();
+        expect(await statusOf(held)).toBe('cancelled');
+        await heldRow.getByText('cancelled', { exact: true }).waitFor();
 
         // Another account's campaign, even by its id: not found.
         await page.goto(`${base}/campaign-dashboard#/campaigns/${otherId}`);

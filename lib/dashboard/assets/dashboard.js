@@ -592,8 +592,8 @@
       return { calls, more: Boolean(cursor) };
     }
 
-    function showCalls(calls, more, total) {
-      const text = JSON.stringify(calls);
+    function showCalls(calls, more, total, status) {
+      const text = JSON.stringify([status, calls]);
       if (text !== lastCalls) {
         lastCalls = text;
         const seen = new Set();
@@ -604,7 +604,7 @@
             row = callRow();
             rows.set(call.call_id, row);
           }
-          row.update(call);
+          row.update(call, status);
           callsBody.append(row.element);
         }
         for (const [callId, row] of rows) {
@@ -638,7 +638,7 @@
       missing.hidden = true;
       content.hidden = false;
       showCampaign(data);
-      showCalls(calls, more, data.calls.total);
+      showCalls(calls, more, data.calls.total, data.status);
       stamp.touch();
     }
 
@@ -733,7 +733,7 @@
     const attemptDetails = h('details', {}, attemptSummary, attemptList);
     return {
       element: h('tr', { role: 'row' }, Object.values(cells)),
-      update(call) {
+      update(call, campaignStatus) {
         const name = [call.first_name, call.last_name]
           .filter(Boolean)
           .join(' ');
@@ -769,14 +769,32 @@
           cells.attempts.replaceChildren('none yet');
         }
         cells.due.replaceChildren(call.due_at ? time(call.due_at) : '—');
-        cells.waiting.replaceChildren(...waitingText(call));
+        cells.waiting.replaceChildren(...waitingText(call, campaignStatus));
       },
     };
   }
 
-  function waitingText(call) {
+  /** Why a call that is not final has no attempt running, in words. */
+  function waitingText(call, campaignStatus) {
     const waiting = call.waiting;
-    if (!waiting) return ['—'];
+    if (!waiting) {
+      if (FINAL.has(call.status)) return ['—'];
+      if (call.status === 'dialing') return ['On a call now'];
+      if (campaignStatus === 'paused') return [h('strong', {}, 'Paused')];
+      if (campaignStatus === 'scheduled') {
+        return [
+          h('strong', {}, 'Scheduled'),
+          ': the campaign has not launched',
+        ];
+      }
+      if (call.status === 'retry_pending') {
+        return [
+          h('strong', {}, 'Recall delay'),
+          call.last_outcome ? ` after ${label(call.last_outcome)}` : '',
+        ];
+      }
+      return ['Due: next in line'];
+    }
     const reason =
       WAIT_REASONS[waiting.reason] || label(String(waiting.reason || 'waits'));
     const parts = [h('strong', {}, reason)];
