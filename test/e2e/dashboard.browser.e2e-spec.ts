@@ -10,7 +10,12 @@ import {
   type BeforeDialHook,
 } from '../../lib';
 import { createLoopTestApp, type LoopTestApp } from '../support/loop-test-app';
-import { httpMatrix, type TestPlatform } from '../utils/test-app';
+import {
+  createTestApp,
+  httpMatrix,
+  type TestApp,
+  type TestPlatform,
+} from '../utils/test-app';
 import { TEST_DIALECTS, type TestDialect } from '../utils/test-database';
 
 /*
@@ -33,6 +38,16 @@ if (!CHROMIUM) {
   );
 }
 
+/** Headless, and as root (CI containers) without the sandbox. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'dashboard');
 const HELD = '+34600000009';
 const HELD_REASON = 'waiting for consent in the CRM';
@@ -51,27 +66,20 @@ const holdOne: BeforeDialHook = (call) =>
       }
     : { action: 'allow' };
 
+/** One browser for the file (each test has its own context). */
 let browser: Browser | undefined;
+beforeAll(async () => {
+  if (!CHROMIUM) return;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+  });
+});
+afterAll(() => browser?.close());
 
 (CHROMIUM ? describe : describe.skip)('dashboard in Chromium', () => {
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-  });
-  afterAll(() => browser?.close());
-
   describe.each(httpMatrix(TEST_DIALECTS))(
     '%s, %s',
     (dialect: TestDialect, platform: TestPlatform) => {
@@ -346,6 +354,60 @@ let browser: Browser | undefined;
     },
   );
 });
+
+/** The first (database, platform) pair: enough for what does not depend on them. */
+const [[FIRST_DIALECT, FIRST_PLATFORM]] = httpMatrix(TEST_DIALECTS);
+
+(CHROMIUM ? describe : describe.skip)(
+  'dashboard in Chromium, under a global prefix',
+  () => {
+    let t: TestApp;
+
+    beforeAll(async () => {
+      t = await createTestApp(FIRST_DIALECT, {
+        platform: FIRST_PLATFORM,
+        globalPrefix: 'api',
+        extras: {
+          routePrefix: 'v1/campaigns',
+          dashboard: { path: 'ops/board' },
+        },
+      });
+      await t.app.listen(0, '127.0.0.1');
+    });
+    afterAll(() => t?.close());
+
+    it('finds its files and the API beside it', async () => {
+      const created = await t
+        .http()
+        .post('/api/v1/campaigns')
+        .set('Authorization', `Bearer ${t.token}`)
+        .send({ playbook_id: t.playbookId, contacts: [{ phone: phone(1) }] })
+        .expect(202);
+      const id = created.body.campaign_id as string;
+      const { port } = t.app.getHttpServer().address() as AddressInfo;
+      const context = await browser!.newContext();
+      const page = await context.newPage();
+      page.setDefaultTimeout(UI_TIMEOUT_MS);
+      const failed: string[] = [];
+      page.on('response', (response) => {
+        if (response.status() >= 400) failed.push(response.url());
+      });
+      await page.goto(`http://127.0.0.1:${port}/api/ops/board`);
+      await page.getByLabel('API token').fill(t.token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('link', { name: `Campaign ${short(id)}` }).click();
+      await page.getByText('0 of 1 call finished').waitFor();
+      // Styled: the stylesheet was found under the prefix.
+      expect(
+        await page.evaluate(
+          () => getComputedStyle(document.querySelector('.top')!).display,
+        ),
+      ).toBe('flex');
+      expect(failed).toEqual([]);
+      await context.close();
+    });
+  },
+);
 
 /**
  * The basics a screen reader and a low-vision user need: a language, one

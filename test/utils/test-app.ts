@@ -74,6 +74,8 @@ export interface TestAppConfig {
   options?: CampaignModuleOptions;
   /** forRoot's extras beside the options (routePrefix, dashboard...). */
   extras?: CampaignModuleExtras;
+  /** `app.setGlobalPrefix(...)` of the host. Default none. */
+  globalPrefix?: string;
   /** Replace the module import (forRootAsync variants, host authenticate). */
   campaignModule?: DynamicModule;
   imports?: ModuleMetadata['imports'];
@@ -112,6 +114,7 @@ export async function createTestApp(
     config.platform === 'fastify'
       ? moduleRef.createNestApplication(new FastifyAdapter())
       : moduleRef.createNestApplication();
+  if (config.globalPrefix) app.setGlobalPrefix(config.globalPrefix);
   if (config.campaignBodyParser !== false) app.use(campaignBodyParser());
   await app.init();
   if (config.platform === 'fastify') {
