@@ -140,7 +140,7 @@
       credentials: 'omit',
     });
     if (response.status === 401) {
-      signOut('The token was not accepted: sign in again.');
+      signOut('The token was not accepted: sign in again.', true);
       throw new SignedOut();
     }
     const data = await response.json().catch(() => null);
@@ -149,22 +149,24 @@
 
   // ---- Sign in / out -------------------------------------------------------
 
-  function showSignIn(message) {
+  /** The sign-in form, with why it is shown (`problem`: the token failed). */
+  function showSignIn(message, problem) {
     stopPolling();
+    generation++;
     view.hidden = true;
     view.replaceChildren();
     signOutButton.hidden = true;
     signInSection.hidden = false;
     tokenError.textContent = message || '';
-    tokenInput.setAttribute('aria-invalid', message ? 'true' : 'false');
+    tokenInput.setAttribute('aria-invalid', problem ? 'true' : 'false');
     document.title = 'Sign in – Call campaigns';
     tokenInput.focus();
   }
 
-  function signOut(message) {
+  function signOut(message, problem) {
     token = null;
     sessionStorage.removeItem(TOKEN_KEY);
-    showSignIn(message);
+    showSignIn(message, problem);
   }
 
   signInForm.addEventListener('submit', async (event) => {
@@ -223,12 +225,13 @@
       timer = setTimeout(() => poll(mine), config.refreshMs);
       return;
     }
+    const shown = current;
     try {
-      await current.refresh();
-      current.setError('');
+      await shown.refresh();
+      shown.setError('');
     } catch (error) {
       if (error instanceof SignedOut) return;
-      current.setError('Could not refresh: retrying.');
+      shown.setError('Could not refresh: retrying.');
     }
     if (mine === generation) {
       timer = setTimeout(() => poll(mine), config.refreshMs);
@@ -355,7 +358,7 @@
       if (text === last) return;
       last = text;
       const seen = new Set();
-      data.data.forEach((campaign) => {
+      data.data.forEach((campaign, index) => {
         seen.add(campaign.campaign_id);
         let card = cards.get(campaign.campaign_id);
         if (!card) {
@@ -363,7 +366,7 @@
           cards.set(campaign.campaign_id, card);
         }
         card.update(campaign);
-        list.append(card.element);
+        placeAt(list, card.element, index);
         const before = statuses.get(campaign.campaign_id);
         if (before && before !== campaign.status) {
           announce(
@@ -379,6 +382,9 @@
         }
       }
       empty.hidden = data.data.length > 0;
+      empty.textContent = status
+        ? `No ${label(status)} campaign.`
+        : 'No campaign yet.';
       more.hidden = !data.next_cursor;
       more.textContent = 'Showing the 50 newest campaigns.';
     }
@@ -597,7 +603,7 @@
       if (text !== lastCalls) {
         lastCalls = text;
         const seen = new Set();
-        for (const call of calls) {
+        calls.forEach((call, index) => {
           seen.add(call.call_id);
           let row = rows.get(call.call_id);
           if (!row) {
@@ -605,8 +611,8 @@
             rows.set(call.call_id, row);
           }
           row.update(call, status);
-          callsBody.append(row.element);
-        }
+          placeAt(callsBody, row.element, index);
+        });
         for (const [callId, row] of rows) {
           if (!seen.has(callId)) {
             row.element.remove();
@@ -709,6 +715,15 @@
         ]),
       ),
     };
+  }
+
+  /**
+   * Puts the element at that position, moving it only when it is elsewhere:
+   * a moved element loses the keyboard focus.
+   */
+  function placeAt(parent, element, index) {
+    const there = parent.children[index] || null;
+    if (there !== element) parent.insertBefore(element, there);
   }
 
   function fill(parent, children) {
