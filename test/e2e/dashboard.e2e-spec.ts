@@ -1,4 +1,4 @@
-import { CampaignModule } from '../../lib';
+import { CampaignListService, CampaignModule } from '../../lib';
 import { createLoopTestApp, type LoopTestApp } from '../support/loop-test-app';
 import {
   createTestApp,
@@ -216,5 +216,15 @@ describe.each(TEST_DIALECTS)('counts for the dashboard (%s)', (dialect) => {
         { field: 'counts', message: 'must be true or false' },
       ]);
     }
+    // The same check for a host calling the service.
+    await expect(
+      t.app
+        .get(CampaignListService)
+        .listCampaigns({ id: t.accountId }, { counts: 'yes' as never }),
+    ).rejects.toMatchObject({
+      response: {
+        errors: [{ field: 'counts', message: 'must be true or false' }],
+      },
+    });
   });
 });
