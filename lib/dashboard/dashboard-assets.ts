@@ -22,8 +22,17 @@ const ATTRIBUTE_ESCAPES: Record<string, string> = {
 const escapeAttribute = (value: string): string =>
   value.replace(/[&"<>']/g, (c) => ATTRIBUTE_ESCAPES[c]);
 
-const read = (file: string): string =>
-  readFileSync(join(DASHBOARD_ASSET_DIR, file), 'utf8');
+function read(file: string): string {
+  const path = join(DASHBOARD_ASSET_DIR, file);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    // A build that skipped `scripts/copy-assets.mjs`, or a bundler that left them out.
+    throw new Error(
+      `CampaignModule dashboard: cannot read ${path} (${(error as Error).message})`,
+    );
+  }
+}
 
 const fingerprint = (body: string): string =>
   createHash('sha256').update(body).digest('hex').slice(0, 12);

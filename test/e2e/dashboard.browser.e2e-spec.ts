@@ -276,6 +276,9 @@ afterAll(() => browser?.close());
             `[role="progressbar"][aria-label="Progress of campaign ${short(id)}"][aria-valuenow="6"]`,
           )
           .waitFor();
+        expect(
+          await page.evaluate(() => document.documentElement.scrollWidth),
+        ).toBeLessThanOrEqual(375);
         await shot('list-phone');
       });
 
