@@ -30,6 +30,7 @@ function read(file: string): string {
     // A build that skipped `scripts/copy-assets.mjs`, or a bundler that left them out.
     throw new Error(
       `CampaignModule dashboard: cannot read ${path} (${(error as Error).message})`,
+      { cause: error },
     );
   }
 }
