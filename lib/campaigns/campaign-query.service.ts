@@ -26,7 +26,7 @@ export interface CampaignDetails {
   calls: {
     total: number;
     by_status: Partial<Record<CallStatus, number>>;
-    /** Calls by the outcome of their latest attempt; calls never dialed are not counted. */
+    /** Calls by `last_outcome` (the latest attempt's, or `opted_out` from the do-not-call list); calls without one are not counted. */
     by_outcome: Record<string, number>;
   };
 }
