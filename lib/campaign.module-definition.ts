@@ -15,7 +15,12 @@ export const {
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createCampaignOptions')
   .setExtras<CampaignModuleExtras>(
-    { dataSource: undefined, routePrefix: 'campaign', isGlobal: false },
+    {
+      dataSource: undefined,
+      routePrefix: 'campaign',
+      isGlobal: false,
+      dashboard: undefined,
+    },
     (definition, extras) => ({ ...definition, global: extras.isGlobal }),
   )
   .build();

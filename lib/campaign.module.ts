@@ -13,6 +13,10 @@ import {
   CAMPAIGN_EXPORTED_TOKENS,
 } from './campaign-exports';
 import { IdempotencyKeyService } from './idempotency/idempotency-key.service';
+import { DashboardAssets } from './dashboard/dashboard-assets';
+import { CAMPAIGN_DASHBOARD_ASSETS } from './dashboard/dashboard.constants';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { resolveDashboardOptions } from './dashboard/dashboard-options';
 import { PostgresPoolGuard } from './database/postgres-pool.guard';
 import { CAMPAIGN_ENTITIES } from './entities';
 import { CampaignEventOutbox } from './events/campaign-event-outbox';
@@ -80,6 +84,8 @@ function withFeatures(
 ): DynamicModule {
   const routePrefix =
     extras.routePrefix ?? CAMPAIGN_OPTION_DEFAULTS.routePrefix;
+  // Checked at import: its path decides which controllers exist.
+  const dashboard = resolveDashboardOptions(extras.dashboard, routePrefix);
   const internal: Provider[] = [
     {
       provide: CAMPAIGN_OPTIONS,
@@ -112,12 +118,26 @@ function withFeatures(
       ...(definition.imports ?? []),
       TypeOrmModule.forFeature(CAMPAIGN_ENTITIES, extras.dataSource),
     ],
-    controllers: CAMPAIGN_CONTROLLERS.map((controller) =>
-      mountController(controller, routePrefix),
-    ),
+    controllers: [
+      // Only with the option: without it the host gains no page route.
+      ...(dashboard
+        ? [mountController(DashboardController, dashboard.path)]
+        : []),
+      ...CAMPAIGN_CONTROLLERS.map((controller) =>
+        mountController(controller, routePrefix),
+      ),
+    ],
     providers: [
       ...(definition.providers ?? []),
       ...internal,
+      ...(dashboard
+        ? [
+            {
+              provide: CAMPAIGN_DASHBOARD_ASSETS,
+              useFactory: () => new DashboardAssets(dashboard),
+            },
+          ]
+        : []),
       ...CAMPAIGN_EXPORTED_SERVICES,
     ],
     exports: [

@@ -9,6 +9,9 @@ import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { sampleDialer } from './sample-dialer';
 
+/** Where the sample-app serves the module's dashboard. */
+export const SAMPLE_DASHBOARD_PATH = 'campaign-dashboard';
+
 /** The simulated provider, or a real one with `DIALER=twilio|vapi|retell`. */
 const sample = sampleDialer();
 
@@ -33,6 +36,8 @@ const sample = sampleDialer();
           : undefined,
       // Served at GET /metrics (prom-client's default registry).
       metrics: {},
+      // The live dashboard at /campaign-dashboard (sign in with the demo token).
+      dashboard: { path: SAMPLE_DASHBOARD_PATH },
     }),
     TerminusModule,
     CampaignHealthModule,

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { campaignBodyParser } from '../lib';
-import { AppModule } from './app.module';
+import { AppModule, SAMPLE_DASHBOARD_PATH } from './app.module';
 import { DemoSeedService } from './demo-seed.service';
 import {
   OPENAPI_DOCS_PATH,
@@ -27,6 +27,7 @@ async function bootstrap(): Promise<void> {
     [
       `listening on http://localhost:${port}`,
       `API docs:       http://localhost:${port}/${OPENAPI_DOCS_PATH} (OpenAPI JSON: http://localhost:${port}/${OPENAPI_JSON_PATH})`,
+      `dashboard:      http://localhost:${port}/${SAMPLE_DASHBOARD_PATH} (sign in with the demo API token)`,
       `demo API token: ${token}`,
       `demo playbook:  ${playbookId}`,
       'try:',

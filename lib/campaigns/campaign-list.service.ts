@@ -52,6 +52,8 @@ export interface ListCampaignCallsOptions extends ListPageOptions {
 
 export interface ListCampaignsOptions extends ListPageOptions {
   status?: CampaignStatus;
+  /** Also count each campaign's calls by status (`calls.by_status`). Default false. */
+  counts?: boolean;
 }
 
 /** One dial of a call, in `GET /campaign/:id/calls`. */
@@ -87,9 +89,15 @@ export interface CampaignCallSummary {
   attempts: CallAttemptSummary[];
 }
 
-/** One campaign in `GET /campaign`: `GET /campaign/:id` without the counts by status. */
+/**
+ * One campaign in `GET /campaign`: `GET /campaign/:id` without the counts by
+ * outcome, and by status only when asked for (`counts`).
+ */
 export interface CampaignSummary extends Omit<CampaignDetails, 'calls'> {
-  calls: { total: number };
+  calls: {
+    total: number;
+    by_status?: Partial<Record<CallStatus, number>>;
+  };
 }
 
 interface CallRow {
@@ -213,7 +221,14 @@ export class CampaignListService {
       options.cursor === undefined
         ? null
         : decodeCampaignCursor(options.cursor);
-    const limit = checkOptions(options, cursor, CAMPAIGN_STATUSES);
+    const limit = checkOptions(
+      options,
+      cursor,
+      CAMPAIGN_STATUSES,
+      options.counts === undefined || typeof options.counts === 'boolean'
+        ? []
+        : [{ field: 'counts', message: LIST_QUERY_MESSAGES.counts }],
+    );
     const p = new SqlParams(this.dialect);
     const where = [`account_id = ${p.add(account.id)}`];
     if (options.status) where.push(`status = ${p.add(options.status)}`);
@@ -235,13 +250,42 @@ export class CampaignListService {
     )) as CampaignRow[];
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
+    const counts = options.counts
+      ? await this.countsByStatus(page.map((row) => row.id))
+      : null;
     return {
-      data: page.map((row) => this.toCampaign(row)),
+      data: page.map((row) => {
+        const campaign = this.toCampaign(row);
+        if (counts) campaign.calls.by_status = counts.get(row.id) ?? {};
+        return campaign;
+      }),
       next_cursor:
         rows.length > limit
           ? encodeCampaignCursor({ createdAt: last.cursor_key, id: last.id })
           : null,
     };
+  }
+
+  /** Calls of these campaigns by status, in one query (on the campaign/status index). */
+  private async countsByStatus(
+    campaignIds: string[],
+  ): Promise<Map<string, Partial<Record<CallStatus, number>>>> {
+    const byCampaign = new Map<string, Partial<Record<CallStatus, number>>>();
+    if (!campaignIds.length) return byCampaign;
+    const p = new SqlParams(this.dialect);
+    const rows = (await this.dataSource.query(
+      `SELECT campaign_id, status, COUNT(*) AS n
+         FROM campaign_calls
+        WHERE campaign_id IN ${p.list(campaignIds)}
+        GROUP BY campaign_id, status`,
+      p.values,
+    )) as { campaign_id: string; status: CallStatus; n: string | number }[];
+    for (const row of rows) {
+      const counts = byCampaign.get(row.campaign_id) ?? {};
+      counts[row.status] = Number(row.n);
+      byCampaign.set(row.campaign_id, counts);
+    }
+    return byCampaign;
   }
 
   /** The attempts of these calls, in one query, by call id. */
@@ -330,6 +374,7 @@ export class CampaignListService {
 export const LIST_QUERY_MESSAGES = {
   limit: `must be an integer from ${LIST_PAGE_LIMIT.min} to ${LIST_PAGE_LIMIT.max}`,
   cursor: 'is not a valid cursor',
+  counts: 'must be true or false',
   status: (statuses: readonly string[]) =>
     `must be one of: ${statuses.join(', ')}`,
 } as const;
@@ -365,9 +410,11 @@ function checkOptions(
   options: ListPageOptions & { status?: string },
   decodedCursor: unknown,
   statuses: readonly string[],
+  otherProblems: FieldProblem[] = [],
 ): number {
   const { limit = LIST_PAGE_LIMIT.default, cursor, status } = options;
   const problems = listPageProblems(limit, cursor, decodedCursor);
+  problems.push(...otherProblems);
   if (status !== undefined && !statuses.includes(status)) {
     problems.push({
       field: 'status',

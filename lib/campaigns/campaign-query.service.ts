@@ -26,6 +26,8 @@ export interface CampaignDetails {
   calls: {
     total: number;
     by_status: Partial<Record<CallStatus, number>>;
+    /** Calls by `last_outcome` (the latest attempt's, or `opted_out` from the do-not-call list); calls without one are not counted. */
+    by_outcome: Record<string, number>;
   };
 }
 
@@ -51,12 +53,22 @@ export class CampaignQueryService {
     if (!campaign) return null;
     const p = new SqlParams(this.dialect);
     const rows = (await this.dataSource.query(
-      `SELECT status, COUNT(*) AS n FROM campaign_calls WHERE campaign_id = ${p.add(campaign.id)} GROUP BY status`,
+      `SELECT status, last_outcome, COUNT(*) AS n FROM campaign_calls WHERE campaign_id = ${p.add(campaign.id)} GROUP BY status, last_outcome`,
       p.values,
-    )) as { status: CallStatus; n: string | number }[];
-    const byStatus = Object.fromEntries(
-      rows.map((r) => [r.status, Number(r.n)]),
-    ) as Partial<Record<CallStatus, number>>;
+    )) as {
+      status: CallStatus;
+      last_outcome: string | null;
+      n: string | number;
+    }[];
+    const byStatus: Partial<Record<CallStatus, number>> = {};
+    const byOutcome: Record<string, number> = {};
+    for (const row of rows) {
+      const n = Number(row.n);
+      byStatus[row.status] = (byStatus[row.status] ?? 0) + n;
+      if (row.last_outcome !== null) {
+        byOutcome[row.last_outcome] = (byOutcome[row.last_outcome] ?? 0) + n;
+      }
+    }
     const iso = (d: Date | null) => (d ? d.toISOString() : null);
     return {
       campaign_id: campaign.id,
@@ -72,6 +84,7 @@ export class CampaignQueryService {
       calls: {
         total: rows.reduce((n, r) => n + Number(r.n), 0),
         by_status: byStatus,
+        by_outcome: byOutcome,
       },
     };
   }

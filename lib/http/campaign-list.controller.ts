@@ -59,6 +59,13 @@ export class CampaignListController {
     enum: CAMPAIGN_STATUSES,
     description: 'Only campaigns in this status.',
   })
+  @ApiQuery({
+    name: 'counts',
+    required: false,
+    type: Boolean,
+    description:
+      "`true`: each campaign's `calls` also has `by_status`. Default false.",
+  })
   @ApiOkResponse({
     type: CampaignPageDto,
     description: 'Your campaigns, newest first',

@@ -211,6 +211,14 @@ export interface ResolvedWebhookOptions extends Required<
   lookup?: WebhookLookupFunction;
 }
 
+/** The live dashboard (see README, "Dashboard"); served only when given. */
+export interface DashboardOptions {
+  /** Path of the page, beside `routePrefix` (under the host's global prefix, if any). Default `campaign-dashboard`. */
+  path?: string;
+  /** How often the open page refreshes, in milliseconds. Default 2 000, at least 250. */
+  refreshIntervalMs?: number;
+}
+
 /** Options fixed when the module is imported (they shape routes and providers). */
 export interface CampaignModuleExtras {
   /** Name of the host's TypeORM data source. Default: the default data source. */
@@ -219,6 +227,8 @@ export interface CampaignModuleExtras {
   routePrefix?: string;
   /** Register the module globally, as the official modules' `isGlobal`. Default false. */
   isGlobal?: boolean;
+  /** Serve the live dashboard (`{}` for the defaults). Default: no dashboard routes. */
+  dashboard?: DashboardOptions;
 }
 
 export interface ResolvedCampaignOptions {

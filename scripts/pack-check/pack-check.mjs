@@ -503,7 +503,35 @@ async function request(method, url, token, body) {
   return { status: response.status, headers: response.headers, text, json };
 }
 
-/** Step 4, one database: boot, POST the minimal campaign, GET it, stop. */
+/** The dashboard the host mounts: its page and the two files it names, from the tarball. */
+async function dashboardProblems(url) {
+  const page = await request('GET', `${url}/campaign-dashboard`);
+  if (
+    page.status !== 200 ||
+    !page.headers.get('content-type')?.startsWith('text/html')
+  ) {
+    return [
+      `GET /campaign-dashboard answered ${page.status}: ${page.text.slice(0, 200)}`,
+    ];
+  }
+  const assets = [
+    ...page.text.matchAll(
+      /(?:src|href)="(campaign-dashboard\/assets\/[^"]+)"/g,
+    ),
+  ].map((m) => m[1]);
+  if (assets.length !== 2) {
+    return [`the dashboard page names ${assets.length} assets, not 2`];
+  }
+  const problems = [];
+  for (const asset of assets) {
+    const res = await request('GET', `${url}/${asset}`);
+    if (res.status !== 200)
+      problems.push(`GET /${asset} answered ${res.status}`);
+  }
+  return problems;
+}
+
+/** Step 4, one database: boot, POST the minimal campaign, GET it, the dashboard, stop. */
 async function bootLeg(hostDir, name, env) {
   const t = Date.now();
   const child = spawn(process.execPath, ['dist/main.js'], {
@@ -578,6 +606,9 @@ async function bootLeg(hostDir, name, env) {
           );
         } else {
           detail = `POST /campaign 202 Location ${location}, GET 200 (${fetched.json.status})`;
+          const dashboard = await dashboardProblems(host.url);
+          problems.push(...dashboard);
+          if (!dashboard.length) detail += ', dashboard page and assets 200';
         }
       }
     }

@@ -732,6 +732,8 @@ describe.each(TEST_DIALECTS)('campaign lists (%s)', (dialect) => {
         'name' in p ? `${p.in}:${p.name}` : '',
       );
       expect(names.filter((n) => n.startsWith('query:')).sort()).toEqual([
+        // The campaigns list also takes `counts` (calls by status).
+        ...(operation === list ? ['query:counts'] : []),
         'query:cursor',
         'query:limit',
         'query:status',

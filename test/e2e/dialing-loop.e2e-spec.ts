@@ -319,7 +319,7 @@ describe.each(TEST_DIALECTS)('dialing loop (%s)', (dialect) => {
       created_at: expect.any(String),
       started_at: expect.any(String),
       completed_at: null,
-      calls: { total: 1, by_status: { queued: 1 } },
+      calls: { total: 1, by_status: { queued: 1 }, by_outcome: {} },
     });
   });
 });

@@ -405,7 +405,7 @@ describe.each(TEST_DIALECTS)('OpenAPI document (%s)', (dialect) => {
         'calls',
       ]);
       const calls = property(doc, schema, 'calls');
-      expectClosedShape(calls, ['total', 'by_status']);
+      expectClosedShape(calls, ['total', 'by_status', 'by_outcome']);
       for (const status of [401, 404, 500]) {
         expect(jsonResponse(doc, op, status).response.description).toBeTruthy();
       }

@@ -50,6 +50,7 @@ describe.each(TEST_DIALECTS)('outbox (%s)', (dialect) => {
       { events: { relay: false } },
       undefined,
       [],
+      {},
       database,
     );
     const seen: DurableCampaignEvent[] = [];

@@ -2,6 +2,7 @@ import {
   CampaignEventRelayService,
   DialingLoopService,
   type CallingWindow,
+  type CampaignModuleExtras,
   type CampaignModuleOptions,
   type TickReport,
 } from '../../lib';
@@ -40,6 +41,8 @@ export async function createLoopTestApp(
   platform: TestPlatform = 'express',
   /** Host modules beside the campaign module (e.g. a host controller). */
   imports: ModuleMetadata['imports'] = [],
+  /** forRoot's extras (routePrefix, dashboard...). */
+  extras: CampaignModuleExtras = {},
   /** A database the caller made and drops (default: a fresh one). */
   database?: TestDatabase,
 ): Promise<LoopTestApp> {
@@ -48,6 +51,7 @@ export async function createLoopTestApp(
   const app = await createTestApp(dialect, {
     platform,
     imports,
+    extras,
     database,
     options: {
       dialer,

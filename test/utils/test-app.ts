@@ -16,6 +16,7 @@ import {
   campaignBodyParser,
   getCampaignMigrations,
   PlaybookService,
+  type CampaignModuleExtras,
   type CampaignModuleOptions,
 } from '../../lib';
 import {
@@ -75,6 +76,10 @@ export interface TestAppConfig {
   /** Register `campaignBodyParser()` as a host following the README would. Default true. */
   campaignBodyParser?: boolean;
   options?: CampaignModuleOptions;
+  /** forRoot's extras beside the options (routePrefix, dashboard...). */
+  extras?: CampaignModuleExtras;
+  /** `app.setGlobalPrefix(...)` of the host. Default none. */
+  globalPrefix?: string;
   /** Replace the module import (forRootAsync variants, host authenticate). */
   campaignModule?: DynamicModule;
   imports?: ModuleMetadata['imports'];
@@ -105,7 +110,8 @@ export async function createTestApp(
   const moduleRef = await Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot(dataSourceOptionsFor(database.options)),
-      config.campaignModule ?? CampaignModule.forRoot(config.options ?? {}),
+      config.campaignModule ??
+        CampaignModule.forRoot({ ...config.options, ...config.extras }),
       ...(config.imports ?? []),
     ],
   }).compile();
@@ -114,6 +120,7 @@ export async function createTestApp(
     config.platform === 'fastify'
       ? moduleRef.createNestApplication(new FastifyAdapter())
       : moduleRef.createNestApplication();
+  if (config.globalPrefix) app.setGlobalPrefix(config.globalPrefix);
   if (config.campaignBodyParser !== false) app.use(campaignBodyParser());
   await app.init();
   if (config.platform === 'fastify') {

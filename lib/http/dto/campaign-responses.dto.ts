@@ -145,6 +145,15 @@ export class CampaignCallCountsDto {
     description: 'Calls by status; a status with no call is absent.',
   })
   by_status!: Partial<Record<CallStatus, number>>;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer', minimum: 1 },
+    example: { answered: 1, no_answer: 1 },
+    description:
+      "Calls by `last_outcome`: their latest attempt's outcome (or `opted_out` for a number on the do-not-call list); calls without one are not counted.",
+  })
+  by_outcome!: Record<string, number>;
 }
 
 /** Body of `GET /campaign/:id` (and of cancel, pause and resume). */

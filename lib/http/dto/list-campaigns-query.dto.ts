@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { LIST_QUERY_MESSAGES } from '../../campaigns/campaign-list.service';
 import { decodeCampaignCursor } from '../../database/cursor';
 import {
@@ -10,7 +11,7 @@ import { IsListCursor, ListPageQueryDto } from './list-page-query.dto';
 
 /** Query of `GET /campaign`. */
 export class ListCampaignsQueryDto extends ListPageQueryDto {
-  static readonly FIELDS = ['limit', 'cursor', 'status'] as const;
+  static readonly FIELDS = ['limit', 'cursor', 'status', 'counts'] as const;
 
   @ApiPropertyOptional({
     type: String,
@@ -29,4 +30,17 @@ export class ListCampaignsQueryDto extends ListPageQueryDto {
     message: LIST_QUERY_MESSAGES.status(CAMPAIGN_STATUSES),
   })
   status?: CampaignStatus;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description:
+      "`true`: each campaign's `calls` also has `by_status` (its calls counted by status, as in `GET /campaign/:id`).",
+  })
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
+  @IsOptional()
+  @IsBoolean({ message: LIST_QUERY_MESSAGES.counts })
+  counts?: boolean;
 }

@@ -1,4 +1,8 @@
-import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
+import {
+  ApiProperty,
+  ApiPropertyOptional,
+  type ApiPropertyOptions,
+} from '@nestjs/swagger';
 import type {
   CallAttemptSummary,
   CampaignCallSummary,
@@ -133,6 +137,18 @@ export class CampaignCallPageDto implements CursorPage<CampaignCallSummary> {
 class CampaignCallTotalDto {
   @ApiProperty({ type: 'integer', example: 2 })
   total!: number;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    properties: Object.fromEntries(
+      CALL_STATUSES.map((status) => [status, { type: 'integer', minimum: 1 }]),
+    ),
+    additionalProperties: false,
+    example: { queued: 1, answered: 1 },
+    description:
+      'Only with `counts=true`: calls by status; a status with no call is absent.',
+  })
+  by_status?: Partial<Record<CallStatus, number>>;
 }
 
 export class CampaignSummaryDto implements CampaignSummary {

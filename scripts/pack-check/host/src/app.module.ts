@@ -6,7 +6,7 @@ import { dataSourceOptions } from './database';
 @Module({
   imports: [
     TypeOrmModule.forRoot(dataSourceOptions()),
-    CampaignModule.forRoot({ dialer: new SimulatedDialer() }),
+    CampaignModule.forRoot({ dialer: new SimulatedDialer(), dashboard: {} }),
   ],
 })
 export class AppModule {}
