@@ -38,6 +38,12 @@ const sample = sampleDialer();
       metrics: {},
       // The live dashboard at /campaign-dashboard (sign in with the demo token).
       dashboard: { path: SAMPLE_DASHBOARD_PATH },
+      // Webhooks to http:// and local receivers only when asked for (a
+      // demo receiver on this machine); by default https and public hosts.
+      webhooks:
+        process.env.WEBHOOKS_ALLOW_LOCAL === 'true'
+          ? { allowHttp: true, allowPrivateTargets: true }
+          : undefined,
     }),
     TerminusModule,
     CampaignHealthModule,

@@ -37,6 +37,8 @@ async function bootstrap(): Promise<void> {
       `curl -s ${url}/<campaign_id> -H 'Authorization: Bearer ${token}'`,
       'and see why each waiting call waits (calling hours, holiday, rule, zone, until when):',
       `curl -s ${url}/<campaign_id>/calls -H 'Authorization: Bearer ${token}'`,
+      'follow it from a CRM: signed webhooks of its events (https; WEBHOOKS_ALLOW_LOCAL=true for a receiver on this machine):',
+      `curl -s -X POST ${url}/webhook-endpoints -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '{"url":"https://crm.example.com/hooks/calls","events":["call.finished","campaign.completed"]}'`,
     ].join('\n'),
   );
 }
