@@ -15,11 +15,17 @@ import { readFileSync, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
 import {
   CampaignEventRelayService,
   CampaignEventsService,
+  WebhookEndpointService,
   type DurableCampaignEvent,
 } from '../../lib';
+import {
+  startWebhookTarget,
+  type WebhookTarget,
+} from '../support/webhook-target.server';
 import { waitUntil, type RowQuery } from '../support/campaign-run-checks';
 import { createLoopTestApp } from '../support/loop-test-app';
 import type { ReplicaEventLine } from '../support/replica-config';
@@ -138,6 +144,7 @@ describePostgres('outbox across replica processes (postgres)', () => {
   let t: TestApp | undefined;
   let dir = '';
   let replicas: ReplicaProcess[] = [];
+  let receiver: WebhookTarget | undefined;
   const query: RowQuery = (sql, params) =>
     t!.dataSource.query(sql, params) as Promise<unknown[]>;
 
@@ -147,6 +154,8 @@ describePostgres('outbox across replica processes (postgres)', () => {
   afterEach(async () => {
     await Promise.all(replicas.map((r) => r.kill()));
     replicas = [];
+    await receiver?.close();
+    receiver = undefined;
     await t?.close();
     t = undefined;
     await rm(dir, { recursive: true, force: true });
@@ -183,6 +192,7 @@ describePostgres('outbox across replica processes (postgres)', () => {
       maxInFlightPerAccount: 10_000,
       callsPerSecond: 100_000,
       shutdownTimeoutMs: 15_000,
+      webhooksToLocalReceivers: true,
       ...extra,
     });
     replicas.push(replica);
@@ -192,7 +202,11 @@ describePostgres('outbox across replica processes (postgres)', () => {
   async function seed(campaigns: number, contacts: number) {
     t = await createTestApp('postgres', {
       // The parent only creates: its relay would take the events.
-      options: { scheduler: { enabled: false }, events: { relay: false } },
+      options: {
+        scheduler: { enabled: false },
+        events: { relay: false },
+        webhooks: { allowHttp: true, allowPrivateTargets: true },
+      },
     });
     return seedCampaigns(
       t,
@@ -214,8 +228,12 @@ describePostgres('outbox across replica processes (postgres)', () => {
       `SELECT id, campaign_id, type, sequence FROM campaign_events ORDER BY campaign_id, sequence`,
     )) as { id: string; campaign_id: string; type: string; sequence: number }[];
 
-  it('kill -9 between getting campaign.completed and marking it delivered: another replica delivers it again, same id and sequence; nothing lost', async () => {
+  it('kill -9 between getting campaign.completed and marking it delivered: another replica delivers it again, same id and sequence; nothing lost, to subscribers nor to webhooks', async () => {
     const [campaign] = await seed(1, 20);
+    receiver = await startWebhookTarget();
+    const endpoint = await t!.app
+      .get(WebhookEndpointService)
+      .create(campaign.accountId, { url: receiver.url() });
     const clock = new ScaledClock(Date.now(), FACTOR);
     const first = await start('replica-crash', clock, {
       crashOnEvent: 'campaign.completed',
@@ -255,6 +273,30 @@ describePostgres('outbox across replica processes (postgres)', () => {
     expect(types[types.length - 1]).toBe('campaign.completed');
     expect(types.filter((x) => x === 'call.finished')).toHaveLength(20);
     expect(rows.every((r) => r.campaign_id === campaign.id)).toBe(true);
+
+    // The webhook endpoint got every event, signed, by whichever replica sent it.
+    await waitUntil(
+      async () =>
+        Number(
+          (
+            (await query(
+              `SELECT COUNT(*) AS n FROM campaign_webhook_deliveries WHERE status <> 'delivered'`,
+            )) as { n: string }[]
+          )[0].n,
+        ) === 0,
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
+    const verifier = new Webhook(endpoint.secret);
+    const sent = receiver.received.map((request) => {
+      const body = verifier.verify(request.body, {
+        'webhook-id': String(request.headers['webhook-id']),
+        'webhook-timestamp': String(request.headers['webhook-timestamp']),
+        'webhook-signature': String(request.headers['webhook-signature']),
+      }) as { data: { id: string; sequence: number } };
+      expect(body.data.sequence).toBe(byId.get(body.data.id)?.sequence);
+      return String(request.headers['webhook-id']);
+    });
+    expect(new Set(sent)).toEqual(new Set(byId.keys()));
   }, 90_000);
 
   it('two replicas competing: each event delivered once, sequences gapless per campaign', async () => {

@@ -40,6 +40,8 @@ export interface ReplicaConfig {
   eventLog?: string;
   /** On getting an event of this type the replica logs it, then kills itself (SIGKILL) before the relay marks it delivered. */
   crashOnEvent?: string;
+  /** Webhooks to http:// receivers on this machine (a test's receiver), polled every 50 ms. */
+  webhooksToLocalReceivers?: boolean;
   /** The relay's lease, in fake ms; default the module's. */
   eventLeaseMs?: number;
   /** Module-wide cap of attempts per number. */

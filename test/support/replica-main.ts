@@ -99,6 +99,9 @@ function providerDialer(
       callingRules: config.callingRules ?? { builtIn: false },
       maxAttemptsPerContact: config.maxAttemptsPerContact,
       events: { leaseMs: config.eventLeaseMs, subscriberTimeoutMs: 1_000 },
+      webhooks: config.webhooksToLocalReceivers
+        ? { allowHttp: true, allowPrivateTargets: true, pollIntervalMs: 50 }
+        : undefined,
       scheduler: {
         enabled: true,
         replicaId: config.replicaId,
