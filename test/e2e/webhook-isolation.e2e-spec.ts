@@ -53,11 +53,10 @@ describe.each(TEST_DIALECTS)(
       const endpoint = await endpoints.create(t.accountId, {
         url: target.url(),
       });
-      await enqueueEvents(
-        t.app,
-        t.dataSource,
-        Array.from({ length: 40 }, () => campaignEvent(t.accountId)),
+      const backlog = Array.from({ length: 40 }, () =>
+        campaignEvent(t.accountId),
       );
+      await enqueueEvents(t.app, t.dataSource, backlog);
       await eventually(() => target.open === 2);
 
       const created = await t.post({
@@ -83,9 +82,20 @@ describe.each(TEST_DIALECTS)(
       // The two hanging requests are still there, the other deliveries wait.
       expect(worker.requestsInFlight).toBe(2);
       expect(target.received).toHaveLength(2);
-      const page = (await endpoints.listDeliveries(t.accountId, endpoint.id))!;
-      expect(page.data.filter((d) => d.status === 'pending')).toHaveLength(40);
-      expect(page.data.every((d) => d.tries.length === 0)).toBe(true);
+      // The campaign's own events (from the outbox) queue behind them too.
+      const page = (await endpoints.listDeliveries(t.accountId, endpoint.id, {
+        limit: 100,
+      }))!;
+      const ids = new Set(backlog.map((e) => e.id));
+      const queued = page.data.filter((d) => ids.has(d.event_id));
+      expect(queued).toHaveLength(40);
+      expect(queued.every((d) => d.status === 'pending')).toBe(true);
+      expect(
+        page.data.filter((d) => d.campaign_id === id).map((d) => d.status),
+      ).toEqual(expect.arrayContaining(['pending']));
+      expect(
+        page.data.filter((d) => d.status !== 'pending' && !ids.has(d.event_id)),
+      ).toEqual([]);
 
       // Another endpoint is served meanwhile: the hanging one's backlog does not hold it up.
       const healthy = await startWebhookTarget();
