@@ -8,6 +8,7 @@
  * Requests from the parent (each answered with a message of the same type):
  *   account   a new account: API token and playbook
  *   create    campaigns of fresh contacts through CampaignCreationService
+ *   memory    process.memoryUsage() after a full GC (with --expose-gc)
  *   stop      close the app (the loop drains), answer with the dials
  */
 import 'reflect-metadata';
@@ -143,6 +144,9 @@ async function main(config: CampaignAppConfig): Promise<void> {
         }
         return { type: 'create' };
       }
+      case 'memory':
+        (globalThis as { gc?: () => void }).gc?.();
+        return { type: 'memory', ...process.memoryUsage() };
       case 'stop':
         await app.close();
         return { type: 'stop', ids, times } satisfies Dials;

@@ -29,9 +29,10 @@ export class Child {
   constructor(
     readonly script: string,
     config: unknown,
+    execArgv: string[] = [],
   ) {
     this.proc = fork(join(__dirname, '..', script), [], {
-      execArgv: ['-r', SWC_REGISTER],
+      execArgv: ['-r', SWC_REGISTER, ...execArgv],
       env: { ...process.env, BENCH_CHILD_CONFIG: JSON.stringify(config) },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       serialization: 'advanced',
