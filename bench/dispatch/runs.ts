@@ -48,7 +48,8 @@ export async function throughputRun(
     await system.enqueue(n, launchAt);
     lastEnqueueMs.set(name, performance.now() - enqueued);
     if (Date.now() > launchAt) notes.push('jobs written after their due time');
-    const before = await pgCounters(db.url);
+    // A replica that wrote the calls is still connected: its counters come a second later.
+    const before = await pgCounters(db.url, o.kind === 'module' ? 1_100 : 250);
     await sleep(Math.max(0, launchAt - Date.now()));
     for (const w of system.workers) resetPeakRss(w.pid);
     const driven = system.drive?.();

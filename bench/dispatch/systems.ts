@@ -15,6 +15,7 @@ import type { CampaignAppConfig, Dials } from '../harness/campaign-app';
 import { Child, nowMs } from '../harness/child';
 import { makeContacts } from '../harness/contacts';
 import type { BenchDatabase } from '../harness/database';
+import { migrateCampaignTables } from '../harness/migrate';
 import { PEER_QUEUE, type PeerConfig } from './peer-settings';
 
 export type Kind = 'module' | 'pg-boss' | 'graphile-worker' | 'floor';
@@ -42,8 +43,6 @@ export interface PrepareOptions {
   /** Module replicas only. */
   moduleOptions?: Omit<CampaignModuleOptions, 'dialer'>;
   dialDelayMs?: number;
-  reportEachDial?: boolean;
-  http?: boolean;
   /** Floor only: rows a statement. */
   batch?: number;
 }
@@ -63,51 +62,47 @@ export async function prepare(o: PrepareOptions): Promise<Prepared> {
 const stopAll = (children: Child[]) =>
   Promise.all(children.map((c) => c.stop<Dials>()));
 
-/** A creator app (scheduler off) writes the calls; replicas or the floor run them. */
+/**
+ * The tables are created from this process; then the replicas (or, for the
+ * floor, an app with its scheduler off) boot at once. The first of them
+ * writes the calls through CampaignCreationService.
+ */
 async function prepareModuleTables(o: PrepareOptions): Promise<Prepared> {
-  const appConfig = (
+  await migrateCampaignTables(o.db);
+  const app = (
     options: CampaignAppConfig['options'],
     dialer: CampaignAppConfig['dialer'],
-    http = false,
-  ): CampaignAppConfig => ({
-    database: o.db.options,
-    migrate: !dialer,
-    http,
-    options,
-    dialer,
-  });
-  const creator = new Child(
-    'harness/campaign-app.ts',
-    appConfig({ scheduler: { enabled: false } }, null),
-  );
-  // The creator migrates first; then the replicas boot.
-  await creator.wait('ready');
+  ) =>
+    new Child(
+      'harness/campaign-app.ts',
+      {
+        database: o.db.options,
+        migrate: false,
+        http: false,
+        options,
+        dialer,
+      } satisfies CampaignAppConfig,
+      // A full collection after the calls are written: their garbage is not the loop's RSS.
+      ['--expose-gc'],
+    );
   const workers =
     o.kind === 'module'
-      ? Array.from(
-          { length: o.workers },
-          (_, i) =>
-            new Child(
-              'harness/campaign-app.ts',
-              appConfig(
-                {
-                  ...o.moduleOptions,
-                  scheduler: {
-                    ...o.moduleOptions?.scheduler,
-                    replicaId: `bench-${i + 1}`,
-                  },
-                },
-                {
-                  delayMs: o.dialDelayMs ?? 0,
-                  reportEachDial: o.reportEachDial,
-                },
-                o.http,
-              ),
-            ),
+      ? Array.from({ length: o.workers }, (_, i) =>
+          app(
+            {
+              ...o.moduleOptions,
+              scheduler: {
+                ...o.moduleOptions?.scheduler,
+                replicaId: `bench-${i + 1}`,
+              },
+            },
+            { delayMs: o.dialDelayMs ?? 0 },
+          ),
         )
       : [];
-  // The creator migrates; replicas find nothing to migrate (they boot meanwhile).
-  await Promise.all(workers.map((w) => w.wait('ready')));
+  const creator = workers[0] ?? app({ scheduler: { enabled: false } }, null);
+  const children = new Set([creator, ...workers]);
+  await Promise.all([...children].map((w) => w.wait('ready')));
   const account = await creator.ask<{ accountId: string; playbookId: string }>({
     type: 'account',
   });
@@ -129,7 +124,7 @@ async function prepareModuleTables(o: PrepareOptions): Promise<Prepared> {
         },
         600_000,
       );
-      await creator.stop();
+      if (!workers.includes(creator)) await creator.stop();
     },
     drive:
       o.kind === 'floor'
@@ -177,10 +172,7 @@ async function runFloor(
 }
 
 function peerWorkers(script: string, o: PrepareOptions): Child[] {
-  const config: PeerConfig = {
-    url: o.db.url,
-    reportEachJob: o.reportEachDial ?? false,
-  };
+  const config: PeerConfig = { url: o.db.url, reportEachJob: false };
   return Array.from({ length: o.workers }, () => new Child(script, config));
 }
 

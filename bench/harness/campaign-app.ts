@@ -142,6 +142,7 @@ async function main(config: CampaignAppConfig): Promise<void> {
             },
           );
         }
+        (globalThis as { gc?: () => void }).gc?.();
         return { type: 'create' };
       }
       case 'memory':
