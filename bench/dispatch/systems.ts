@@ -32,6 +32,8 @@ export interface Prepared {
   drive?: () => Promise<Dials[]>;
   /** Stops the workers and returns what each handled. */
   stop(): Promise<Dials[]>;
+  /** Kills whatever child is left (after a failure). */
+  kill(): Promise<void>;
 }
 
 const PER_CAMPAIGN = 10_000;
@@ -62,10 +64,15 @@ export async function prepare(o: PrepareOptions): Promise<Prepared> {
 const stopAll = (children: Child[]) =>
   Promise.all(children.map((c) => c.stop<Dials>()));
 
+const killAll = async (children: Child[]) => {
+  await Promise.all(children.map((c) => c.kill()));
+};
+
 /**
- * The tables are created from this process; then the replicas (or, for the
- * floor, an app with its scheduler off) boot at once. The first of them
- * writes the calls through CampaignCreationService.
+ * The tables are created from this process; then the replicas and a
+ * creator app (scheduler off, it writes the calls through
+ * CampaignCreationService and exits, so that PostgreSQL has counted its
+ * writes before the run) boot at once.
  */
 async function prepareModuleTables(o: PrepareOptions): Promise<Prepared> {
   await migrateCampaignTables(o.db);
@@ -73,18 +80,13 @@ async function prepareModuleTables(o: PrepareOptions): Promise<Prepared> {
     options: CampaignAppConfig['options'],
     dialer: CampaignAppConfig['dialer'],
   ) =>
-    new Child(
-      'harness/campaign-app.ts',
-      {
-        database: o.db.options,
-        migrate: false,
-        http: false,
-        options,
-        dialer,
-      } satisfies CampaignAppConfig,
-      // A full collection after the calls are written: their garbage is not the loop's RSS.
-      ['--expose-gc'],
-    );
+    new Child('harness/campaign-app.ts', {
+      database: o.db.options,
+      migrate: false,
+      http: false,
+      options,
+      dialer,
+    } satisfies CampaignAppConfig);
   const workers =
     o.kind === 'module'
       ? Array.from({ length: o.workers }, (_, i) =>
@@ -100,9 +102,9 @@ async function prepareModuleTables(o: PrepareOptions): Promise<Prepared> {
           ),
         )
       : [];
-  const creator = workers[0] ?? app({ scheduler: { enabled: false } }, null);
-  const children = new Set([creator, ...workers]);
-  await Promise.all([...children].map((w) => w.wait('ready')));
+  const creator = app({ scheduler: { enabled: false } }, null);
+  const children = [creator, ...workers];
+  await Promise.all(children.map((w) => w.wait('ready')));
   const account = await creator.ask<{ accountId: string; playbookId: string }>({
     type: 'account',
   });
@@ -124,13 +126,14 @@ async function prepareModuleTables(o: PrepareOptions): Promise<Prepared> {
         },
         600_000,
       );
-      if (!workers.includes(creator)) await creator.stop();
+      await creator.stop();
     },
     drive:
       o.kind === 'floor'
         ? () => runFloor(o.db.url, o.workers, o.batch ?? 200)
         : undefined,
     stop: () => stopAll(workers),
+    kill: () => killAll(children),
   };
 }
 
@@ -201,6 +204,7 @@ async function preparePgBoss(o: PrepareOptions): Promise<Prepared> {
       await boss.stop({ graceful: false });
     },
     stop: () => stopAll(workers),
+    kill: () => killAll(workers),
   };
 }
 
@@ -227,5 +231,6 @@ async function prepareGraphile(o: PrepareOptions): Promise<Prepared> {
       await utils.release();
     },
     stop: () => stopAll(workers),
+    kill: () => killAll(workers),
   };
 }

@@ -142,7 +142,6 @@ async function main(config: CampaignAppConfig): Promise<void> {
             },
           );
         }
-        (globalThis as { gc?: () => void }).gc?.();
         return { type: 'create' };
       }
       case 'memory':

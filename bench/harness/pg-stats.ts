@@ -3,7 +3,7 @@
  * of the run's database): transactions and rows written, whatever SQL the
  * system sends. A backend reports its counters when it exits (and when idle
  * at most once a second), so read them after every client of the run has
- * disconnected, or more than a second after its last statement.
+ * disconnected.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withClient } from './database';
@@ -13,11 +13,8 @@ export interface PgCounters {
   rows: number;
 }
 
-export async function pgCounters(
-  url: string,
-  settleMs = 250,
-): Promise<PgCounters> {
-  await sleep(settleMs);
+export async function pgCounters(url: string): Promise<PgCounters> {
+  await sleep(250);
   return withClient(url, async (client) => {
     const { rows } = await client.query<{ xacts: string; rows: string }>(
       `SELECT xact_commit + xact_rollback AS xacts,
