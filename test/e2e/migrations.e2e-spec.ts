@@ -5,7 +5,7 @@ import {
   type TestDatabase,
 } from '../utils/test-database';
 import { dataSourceOptionsFor } from '../utils/test-app';
-import { CONTACT_TEXT_FIELDS } from '../../lib/contacts/contact-fields';
+import { CONTACT_TABLE_COLUMNS } from '../support/seed-contact-fields';
 
 const TABLES = [
   'campaign_api_tokens',
@@ -59,15 +59,7 @@ describe.each(TEST_DIALECTS)('migrations (%s)', (dialect) => {
   it('make campaign_contacts exactly phone, the contact fields and the bookkeeping columns', async () => {
     const applied = await ds.runMigrations();
     expect(await columnsOf('campaign_contacts')).toEqual(
-      [
-        'id',
-        'account_id',
-        'phone',
-        ...CONTACT_TEXT_FIELDS,
-        'custom_fields',
-        'created_at',
-        'updated_at',
-      ].sort(),
+      [...CONTACT_TABLE_COLUMNS].sort(),
     );
     for (let i = 0; i < applied.length; i++) await ds.undoLastMigration();
   });

@@ -24,33 +24,13 @@ import {
   type TestApp,
 } from '../utils/test-app';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database';
+import { SEED_CONTACT_FIELDS } from '../support/seed-contact-fields';
 
 const PACKAGE_VERSION = (
   JSON.parse(
     readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'),
   ) as { version: string }
 ).version;
-
-/** Optional contact fields of seed 3.3 (everything but `phone`). */
-const SEED_CONTACT_FIELDS = [
-  'first_name',
-  'last_name',
-  'email',
-  'company',
-  'job_title',
-  'address',
-  'city',
-  'state',
-  'country',
-  'postal_code',
-  'timezone',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'utm_term',
-  'utm_content',
-  'custom_fields',
-] as const;
 
 const SEED_EXAMPLES = [
   'immediate_minimal',

@@ -928,3 +928,17 @@ export const label = (c: BadInput): string =>
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** The 4xx lines name the case's field, with its message when it has one. */
+export function expectLinesToName(c: BadInput, lines: string[]): void {
+  expect(lines).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(`^${escapeRegExp(c.field)}: `),
+    ]),
+  );
+  if (c.message) {
+    expect(lines).toEqual(
+      expect.arrayContaining([expect.stringMatching(c.message)]),
+    );
+  }
+}

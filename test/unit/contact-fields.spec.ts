@@ -10,6 +10,10 @@ import {
   CONTACT_TEXT_FIELDS,
 } from '../../lib/contacts/contact-fields';
 import {
+  CONTACT_TABLE_COLUMNS,
+  SEED_CONTACT_FIELDS,
+} from '../support/seed-contact-fields';
+import {
   CAMPAIGN_BODY_FIELDS,
   CONTACT_BODY_FIELDS,
 } from '../../lib/validation/create-campaign.rules';
@@ -35,24 +39,9 @@ const documented = (dto: new () => object): string[] =>
 
 describe('the contact field list', () => {
   it('is the optional fields of seed 3.3 besides custom_fields, in order', () => {
-    expect(CONTACT_TEXT_FIELDS).toEqual([
-      'first_name',
-      'last_name',
-      'email',
-      'company',
-      'job_title',
-      'address',
-      'city',
-      'state',
-      'country',
-      'postal_code',
-      'timezone',
-      'utm_source',
-      'utm_medium',
-      'utm_campaign',
-      'utm_term',
-      'utm_content',
-    ]);
+    expect([...CONTACT_TEXT_FIELDS, 'custom_fields']).toEqual(
+      SEED_CONTACT_FIELDS,
+    );
     for (const rule of Object.values(CONTACT_FIELDS)) {
       expect(rule.maxLength).toBeGreaterThan(0);
       expect(rule.description).toBeTruthy();
@@ -75,15 +64,7 @@ describe('the contact field list', () => {
       (c) => c.target === ContactEntity,
     );
     const names = columns.map((c) => c.options.name ?? c.propertyName);
-    expect(names).toEqual([
-      'id',
-      'account_id',
-      'phone',
-      ...CONTACT_TEXT_FIELDS,
-      'custom_fields',
-      'created_at',
-      'updated_at',
-    ]);
+    expect(names).toEqual(CONTACT_TABLE_COLUMNS);
     for (const field of CONTACT_TEXT_FIELDS) {
       const column = columns.find((c) => c.options.name === field);
       expect({ field, ...column?.options }).toEqual({
