@@ -942,3 +942,36 @@ export function expectLinesToName(c: BadInput, lines: string[]): void {
     );
   }
 }
+
+/** Five failing fields at once, and a good contact among the bad ones. */
+export const severalBadFields = (c: Ctx): unknown =>
+  campaign(c, {
+    contacts: [
+      { phone: '12', country: 'ES' },
+      { phone: '+34612345678' },
+      { phone: '+34612345679', email: 'not-an-email' },
+    ],
+    recall: [120, 30],
+    launch_at: 'tomorrow',
+    launchAt: 'now',
+  });
+
+/** The 400 of {@link severalBadFields}: each named, the good contact not. */
+export function expectSeveralBadFields(fields: string[], lines: string[]) {
+  expect(fields).toEqual(
+    expect.arrayContaining([
+      'contacts.0.phone',
+      'contacts.2.email',
+      'recall',
+      'launch_at',
+      'launchAt',
+    ]),
+  );
+  expect(fields.some((f) => f.startsWith('contacts.1'))).toBe(false);
+  expect(lines).toEqual(
+    expect.arrayContaining([
+      'contacts.0.phone: "12" is not a valid phone number',
+      'contacts.2.email: must be a valid email address',
+    ]),
+  );
+}
