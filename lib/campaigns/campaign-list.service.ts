@@ -19,8 +19,6 @@ import {
 import { parseListQuery } from '../validation/list-query.parser';
 import type { CampaignDetails } from './campaign-query.service';
 
-export { LIST_PAGE_LIMIT } from '../validation/list-query.parser';
-
 /** Statuses in which a call still has a next attempt due. */
 const PENDING_CALL_STATUSES: ReadonlySet<CallStatus> = new Set(
   OPEN_CALL_STATUSES,
