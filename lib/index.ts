@@ -73,7 +73,6 @@ export {
 } from './campaigns/campaign-query.service';
 export {
   CampaignListService,
-  LIST_PAGE_LIMIT,
   type CallAttemptSummary,
   type CampaignCallSummary,
   type CampaignSummary,
@@ -82,6 +81,11 @@ export {
   type ListCampaignsOptions,
   type ListPageOptions,
 } from './campaigns/campaign-list.service';
+export { LIST_PAGE_LIMIT } from './validation/list-query.parser';
+export type {
+  ContactFieldValues,
+  ContactTextField,
+} from './contacts/contact-fields';
 export * from './dialer/campaign-dialer.interface';
 export * from './dialer/http.dialer';
 export * from './dialer/simulated.dialer';

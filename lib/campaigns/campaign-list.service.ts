@@ -2,31 +2,22 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
-import {
-  decodeCallCursor,
-  decodeCampaignCursor,
-  encodeCallCursor,
-  encodeCampaignCursor,
-} from '../database/cursor';
+import { encodeCallCursor, encodeCampaignCursor } from '../database/cursor';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
 import { SqlParams } from '../database/sql-params';
 import {
-  CALL_STATUSES,
   OPEN_CALL_STATUSES,
-  CAMPAIGN_STATUSES,
   type CallStatus,
   type CampaignStatus,
 } from '../entities/campaign-status';
 import type { CampaignAccount } from '../options/campaign-module-options.interface';
 import type { CallingWindow } from '../scheduler/calling-window.interface';
 import {
-  InvalidCampaignRequestException,
-  type FieldProblem,
-} from '../validation/field-problem';
+  CALL_LIST_QUERY,
+  CAMPAIGN_LIST_QUERY,
+} from '../validation/list-queries';
+import { parseListQuery } from '../validation/list-query.parser';
 import type { CampaignDetails } from './campaign-query.service';
-
-/** Page size of the lists: `limit` defaults to 50, at most 200. */
-export const LIST_PAGE_LIMIT = { default: 50, min: 1, max: 200 } as const;
 
 /** Statuses in which a call still has a next attempt due. */
 const PENDING_CALL_STATUSES: ReadonlySet<CallStatus> = new Set(
@@ -171,9 +162,9 @@ export class CampaignListService {
     campaignId: string,
     options: ListCampaignCallsOptions = {},
   ): Promise<CursorPage<CampaignCallSummary> | null> {
-    const cursor =
-      options.cursor === undefined ? null : decodeCallCursor(options.cursor);
-    const limit = checkOptions(options, cursor, CALL_STATUSES);
+    const { limit, cursor, params } = parseListQuery(CALL_LIST_QUERY, {
+      ...options,
+    });
     if (!isUUID(campaignId)) return null;
     const id = campaignId.toLowerCase();
     const owner = new SqlParams(this.dialect);
@@ -185,7 +176,7 @@ export class CampaignListService {
 
     const p = new SqlParams(this.dialect);
     const where = [`c.campaign_id = ${p.add(id)}`];
-    if (options.status) where.push(`c.status = ${p.add(options.status)}`);
+    if (params.status) where.push(`c.status = ${p.add(params.status)}`);
     if (cursor) where.push(`c.id > ${p.add(cursor.id)}`);
     const rows = (await this.dataSource.query(
       `SELECT c.id, c.contact_id, ct.phone, ct.first_name, ct.last_name,
@@ -217,21 +208,12 @@ export class CampaignListService {
     account: CampaignAccount,
     options: ListCampaignsOptions = {},
   ): Promise<CursorPage<CampaignSummary>> {
-    const cursor =
-      options.cursor === undefined
-        ? null
-        : decodeCampaignCursor(options.cursor);
-    const limit = checkOptions(
-      options,
-      cursor,
-      CAMPAIGN_STATUSES,
-      options.counts === undefined || typeof options.counts === 'boolean'
-        ? []
-        : [{ field: 'counts', message: LIST_QUERY_MESSAGES.counts }],
-    );
+    const { limit, cursor, params } = parseListQuery(CAMPAIGN_LIST_QUERY, {
+      ...options,
+    });
     const p = new SqlParams(this.dialect);
     const where = [`account_id = ${p.add(account.id)}`];
-    if (options.status) where.push(`status = ${p.add(options.status)}`);
+    if (params.status) where.push(`status = ${p.add(params.status)}`);
     if (cursor) {
       where.push(
         `(created_at, id) < (${p.add(cursor.createdAt, 'timestamptz')}, ${p.add(cursor.id, 'uuid')})`,
@@ -250,7 +232,7 @@ export class CampaignListService {
     )) as CampaignRow[];
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    const counts = options.counts
+    const counts = params.counts
       ? await this.countsByStatus(page.map((row) => row.id))
       : null;
     return {
@@ -368,59 +350,4 @@ export class CampaignListService {
       ? null
       : this.dialect.readDate(value).toISOString();
   }
-}
-
-/** Messages shared with the query DTOs. */
-export const LIST_QUERY_MESSAGES = {
-  limit: `must be an integer from ${LIST_PAGE_LIMIT.min} to ${LIST_PAGE_LIMIT.max}`,
-  cursor: 'is not a valid cursor',
-  counts: 'must be true or false',
-  status: (statuses: readonly string[]) =>
-    `must be one of: ${statuses.join(', ')}`,
-} as const;
-
-/**
- * `limit` and `cursor` as the list query DTOs check them, for the services'
- * callers that skip HTTP: the one copy of those rules outside the DTOs.
- */
-export function listPageProblems(
-  limit: number,
-  cursor: string | undefined,
-  decodedCursor: unknown,
-): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  if (
-    !Number.isInteger(limit) ||
-    limit < LIST_PAGE_LIMIT.min ||
-    limit > LIST_PAGE_LIMIT.max
-  ) {
-    problems.push({ field: 'limit', message: LIST_QUERY_MESSAGES.limit });
-  }
-  if (cursor !== undefined && decodedCursor === null) {
-    problems.push({ field: 'cursor', message: LIST_QUERY_MESSAGES.cursor });
-  }
-  return problems;
-}
-
-/**
- * The checks of the query DTOs, for callers of the service that skip HTTP:
- * throws one 400 naming every failing option; returns the page size.
- */
-function checkOptions(
-  options: ListPageOptions & { status?: string },
-  decodedCursor: unknown,
-  statuses: readonly string[],
-  otherProblems: FieldProblem[] = [],
-): number {
-  const { limit = LIST_PAGE_LIMIT.default, cursor, status } = options;
-  const problems = listPageProblems(limit, cursor, decodedCursor);
-  problems.push(...otherProblems);
-  if (status !== undefined && !statuses.includes(status)) {
-    problems.push({
-      field: 'status',
-      message: LIST_QUERY_MESSAGES.status(statuses),
-    });
-  }
-  if (problems.length) throw new InvalidCampaignRequestException(problems);
-  return limit;
 }

@@ -1,5 +1,5 @@
 import type { SqlDialect } from '../database/sql-dialect';
-import { CONTACT_TEXT_FIELDS } from './new-campaign.interface';
+import { CONTACT_TEXT_FIELDS } from '../contacts/contact-fields';
 
 export const CONTACT_INSERT_COLUMNS = [
   'id',

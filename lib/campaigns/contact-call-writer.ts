@@ -8,7 +8,8 @@ import {
   CONTACT_INSERT_COLUMNS,
   contactUpsertSuffix,
 } from './campaign-sql';
-import { CONTACT_TEXT_FIELDS, type NewContact } from './new-campaign.interface';
+import { CONTACT_TEXT_FIELDS } from '../contacts/contact-fields';
+import type { NewContact } from './new-campaign.interface';
 
 export interface ContactCallBatch {
   accountId: string;

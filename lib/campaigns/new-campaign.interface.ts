@@ -1,26 +1,12 @@
 import type { CustomFields } from '../entities/contact.entity';
 import type { CallingWindow } from '../scheduler/calling-window.interface';
+import type { ContactTextField } from '../contacts/contact-fields';
 
-/** Optional contact fields of seed 3.3; the same names are the table's columns. */
-export const CONTACT_TEXT_FIELDS = [
-  'first_name',
-  'last_name',
-  'email',
-  'company',
-  'job_title',
-  'address',
-  'city',
-  'state',
-  'country',
-  'postal_code',
-  'timezone',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'utm_term',
-  'utm_content',
-] as const;
-export type ContactTextField = (typeof CONTACT_TEXT_FIELDS)[number];
+// Kept here too: the dialing loop and older imports read them from this file.
+export {
+  CONTACT_TEXT_FIELDS,
+  type ContactTextField,
+} from '../contacts/contact-fields';
 
 /** A validated contact: E.164 phone and only the fields the client gave. */
 export interface NewContact {

@@ -46,6 +46,13 @@ export function decodeCampaignCursor(value: unknown): CampaignCursor | null {
   return { createdAt: parts[0], id: parts[1].toLowerCase() };
 }
 
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+/** The do-not-call list's cursor: the last phone of the previous page, E.164. */
+export function decodeDoNotCallCursor(value: unknown): string | null {
+  return typeof value === 'string' && E164.test(value) ? value : null;
+}
+
 function encode(parts: readonly string[]): string {
   return Buffer.from(JSON.stringify(parts), 'utf8').toString('base64url');
 }

@@ -1,4 +1,5 @@
 import type { PlaybookProviderConfig } from '../providers/provider.interface';
+import type { ContactFieldValues } from '../contacts/contact-fields';
 import type { CustomFields } from '../entities/contact.entity';
 
 /** How one dial attempt ended. */
@@ -27,25 +28,8 @@ export interface DialRequest {
   playbook?: PlaybookProviderConfig | null;
   /** E.164. */
   phone: string;
-  contact: {
-    first_name: string | null;
-    last_name: string | null;
-    email: string | null;
-    company: string | null;
-    job_title: string | null;
-    address: string | null;
-    city: string | null;
-    state: string | null;
-    country: string | null;
-    postal_code: string | null;
-    timezone: string | null;
-    utm_source: string | null;
-    utm_medium: string | null;
-    utm_campaign: string | null;
-    utm_term: string | null;
-    utm_content: string | null;
-    custom_fields: CustomFields | null;
-  };
+  /** The contact's stored fields (null when never given). */
+  contact: ContactFieldValues & { custom_fields: CustomFields | null };
 }
 
 /**

@@ -2,13 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, Repository } from 'typeorm';
 import { MoreThan } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
-import {
-  LIST_PAGE_LIMIT,
-  listPageProblems,
-} from '../campaigns/campaign-list.service';
 import { DoNotCallEntity } from '../entities/do-not-call.entity';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
-import { InvalidCampaignRequestException } from '../validation/field-problem';
+import { DO_NOT_CALL_LIST_QUERY } from '../validation/list-queries';
+import {
+  LIST_PAGE_LIMIT,
+  parseListQuery,
+} from '../validation/list-query.parser';
 import type { ParseResult } from '../validation/parse-result';
 import { normalizePhoneNumber } from '../validation/phone-number.normalizer';
 import { runTransaction } from '../database/run-transaction';
@@ -22,13 +22,6 @@ export interface DoNotCallEntry {
 export interface DoNotCallPage {
   data: DoNotCallEntry[];
   next_cursor: string | null;
-}
-
-const E164 = /^\+[1-9]\d{1,14}$/;
-
-/** The list's cursor (the last phone of the previous page, E.164), or null. */
-export function decodeDoNotCallCursor(value: unknown): string | null {
-  return typeof value === 'string' && E164.test(value) ? value : null;
 }
 
 /**
@@ -98,7 +91,7 @@ export class DoNotCallService {
     limit: number = LIST_PAGE_LIMIT.default,
     cursor?: string,
   ): Promise<DoNotCallPage> {
-    checkPage(limit, cursor);
+    parseListQuery(DO_NOT_CALL_LIST_QUERY, { limit, cursor });
     const rows = await this.entries.find({
       where: cursor ? { accountId, phone: MoreThan(cursor) } : { accountId },
       order: { phone: 'ASC' },
@@ -118,14 +111,4 @@ function toEntry(row: DoNotCallEntity): DoNotCallEntry {
     reason: row.reason,
     created_at: row.createdAt.toISOString(),
   };
-}
-
-/** The checks of the query DTO, for callers of the service that skip HTTP. */
-function checkPage(limit: number, cursor: string | undefined): void {
-  const problems = listPageProblems(
-    limit,
-    cursor,
-    cursor === undefined ? undefined : decodeDoNotCallCursor(cursor),
-  );
-  if (problems.length) throw new InvalidCampaignRequestException(problems);
 }

@@ -6,14 +6,39 @@ import {
   Unique,
   UpdateDateColumn,
 } from 'typeorm';
+import {
+  isContactTextField,
+  type CamelCase,
+  type ContactTextField,
+} from '../contacts/contact-fields';
 
 export type CustomFieldValue = string | number | boolean | null;
 export type CustomFields = Record<string, CustomFieldValue>;
 
+/**
+ * The nullable varchar column of a contact field, named as the field: the
+ * property `postalCode` is the field and column `postal_code`.
+ */
+function ContactFieldColumn(): PropertyDecorator {
+  return (target, property) => {
+    const name = String(property).replace(
+      /[A-Z]/g,
+      (c) => `_${c.toLowerCase()}`,
+    );
+    if (!isContactTextField(name)) {
+      throw new Error(`${String(property)} is not a contact field`);
+    }
+    Column({ name, type: 'varchar', nullable: true })(target, property);
+  };
+}
+
 /** A person to call, unique per account and E.164 phone number. */
 @Entity('campaign_contacts')
 @Unique('uq_campaign_contacts_account_phone', ['accountId', 'phone'])
-export class ContactEntity {
+export class ContactEntity implements Record<
+  CamelCase<ContactTextField>,
+  string | null
+> {
   @PrimaryColumn('uuid')
   id!: string;
 
@@ -24,52 +49,52 @@ export class ContactEntity {
   @Column({ type: 'varchar', length: 16 })
   phone!: string;
 
-  @Column({ name: 'first_name', type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   firstName!: string | null;
 
-  @Column({ name: 'last_name', type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   lastName!: string | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   email!: string | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   company!: string | null;
 
-  @Column({ name: 'job_title', type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   jobTitle!: string | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   address!: string | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   city!: string | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   state!: string | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   country!: string | null;
 
-  @Column({ name: 'postal_code', type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   postalCode!: string | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   timezone!: string | null;
 
-  @Column({ name: 'utm_source', type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   utmSource!: string | null;
 
-  @Column({ name: 'utm_medium', type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   utmMedium!: string | null;
 
-  @Column({ name: 'utm_campaign', type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   utmCampaign!: string | null;
 
-  @Column({ name: 'utm_term', type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   utmTerm!: string | null;
 
-  @Column({ name: 'utm_content', type: 'varchar', nullable: true })
+  @ContactFieldColumn()
   utmContent!: string | null;
 
   /** jsonb on PostgreSQL (merged with `||`), JSON text on SQLite. */

@@ -29,9 +29,11 @@ import {
 } from '../campaigns/campaign-list.service';
 import { CALL_STATUSES, CAMPAIGN_STATUSES } from '../entities/campaign-status';
 import type { CampaignAccount } from '../options/campaign-module-options.interface';
+import {
+  CALL_LIST_QUERY,
+  CAMPAIGN_LIST_QUERY,
+} from '../validation/list-queries';
 import { CampaignExceptionFilter } from './campaign-exception.filter';
-import { ListCampaignCallsQueryDto } from './dto/list-campaign-calls-query.dto';
-import { ListCampaignsQueryDto } from './dto/list-campaigns-query.dto';
 import { CampaignCallPageDto, CampaignPageDto } from './dto/list-responses.dto';
 import {
   LIST_CURSOR_QUERY,
@@ -79,7 +81,7 @@ export class CampaignListController {
   })
   listCampaigns(
     @CurrentAccount() account: CampaignAccount,
-    @Query(new ListQueryPipe(ListCampaignsQueryDto))
+    @Query(new ListQueryPipe(CAMPAIGN_LIST_QUERY))
     query: ListCampaignsOptions,
   ): Promise<CursorPage<CampaignSummary>> {
     return this.lists.listCampaigns(account, query);
@@ -110,7 +112,7 @@ export class CampaignListController {
   async listCalls(
     @CurrentAccount() account: CampaignAccount,
     @Param('id') id: string,
-    @Query(new ListQueryPipe(ListCampaignCallsQueryDto))
+    @Query(new ListQueryPipe(CALL_LIST_QUERY))
     query: ListCampaignCallsOptions,
   ): Promise<CursorPage<CampaignCallSummary>> {
     const page = await this.lists.listCalls(account, id, query);

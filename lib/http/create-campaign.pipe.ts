@@ -12,6 +12,16 @@ import type { ResolvedCampaignOptions } from '../options/campaign-module-options
 import { scanBody, unknownKeys } from '../validation/body-scan';
 import { parseCampaignCallingWindow } from '../validation/calling-window.parser';
 import {
+  withCreateCampaignContext,
+  type CreateCampaignContext,
+} from '../validation/create-campaign.context';
+import {
+  BODY_RULES,
+  CAMPAIGN_BODY_FIELDS,
+  CONTACT_BODY_FIELDS,
+  CONTACTS_RULES,
+} from '../validation/create-campaign.rules';
+import {
   flattenValidationErrors,
   InvalidCampaignRequestException,
   type FieldProblem,
@@ -35,20 +45,11 @@ const VALIDATION: ValidatorOptions = {
 
 // Checked by hand as well: class-transformer silently drops keys such as
 // `toString` that its target already has, so the whitelist never sees them.
-const CAMPAIGN_FIELDS: ReadonlySet<string> = new Set([
-  'playbook_id',
-  'contacts',
-  'launch_at',
-  'recall',
-  // Extensions to the seed.
-  'timezone',
-  'calling_window',
-]);
-const CONTACT_FIELDS: ReadonlySet<string> = new Set([
-  'phone',
-  ...CONTACT_TEXT_FIELDS,
-  'custom_fields',
-]);
+const CAMPAIGN_FIELDS: ReadonlySet<string> = new Set(CAMPAIGN_BODY_FIELDS);
+const CONTACT_FIELDS: ReadonlySet<string> = new Set(CONTACT_BODY_FIELDS);
+
+/** Named after the contacts' problems, in this order (as they always were). */
+const AFTER_CONTACTS = ['recall', 'launch_at'];
 
 const YIELD_EVERY = 1_000;
 
@@ -71,30 +72,36 @@ export class CreateCampaignPipe implements PipeTransform<
   async transform(body: unknown): Promise<NewCampaign> {
     if (!isPlainObject(body)) {
       throw new InvalidCampaignRequestException([
-        { field: 'body', message: 'must be a JSON object' },
+        { field: 'body', message: BODY_RULES.messages.notObject },
       ]);
     }
     // Hostile keys must not reach class-transformer: answer them alone.
     const hostile = scanBody(body);
     if (hostile.length) throw new InvalidCampaignRequestException(hostile);
 
+    const context: CreateCampaignContext = {
+      recall: this.options.recall,
+      defaultTimezone: this.options.defaultTimezone,
+      now: new Date(),
+    };
     const problems = unknownKeys(body, CAMPAIGN_FIELDS, '');
-    const header = plainToInstance(CreateCampaignDto, {
-      ...body,
-      contacts: [],
-    });
-    problems.push(...flattenValidationErrors(validateSync(header, VALIDATION)));
+    const header = withCreateCampaignContext(
+      plainToInstance(CreateCampaignDto, { ...body, contacts: [] }),
+      context,
+    );
+    const found = flattenValidationErrors(validateSync(header, VALIDATION));
+    const late = (p: FieldProblem) => AFTER_CONTACTS.indexOf(p.field);
+    problems.push(...found.filter((p) => late(p) < 0));
     const contacts = await this.readContacts(body.contacts, problems);
-    const recall = parseRecall(body.recall, this.options.recall);
-    if (!recall.ok) problems.push({ field: 'recall', message: recall.error });
+    problems.push(
+      ...found.filter((p) => late(p) >= 0).sort((a, b) => late(a) - late(b)),
+    );
+    const recall = parseRecall(body.recall, context.recall);
     const launchAt = parseLaunchAt(
       body.launch_at,
-      this.options.defaultTimezone,
-      new Date(),
+      context.defaultTimezone,
+      context.now,
     );
-    if (!launchAt.ok) {
-      problems.push({ field: 'launch_at', message: launchAt.error });
-    }
     const callingWindow = parseCampaignCallingWindow(body.calling_window);
     if (!callingWindow.ok) problems.push(...callingWindow.problems);
     if (problems.length || !recall.ok || !launchAt.ok || !callingWindow.ok) {
@@ -119,14 +126,15 @@ export class CreateCampaignPipe implements PipeTransform<
     problems: FieldProblem[],
   ): Promise<NewContact[]> {
     const max = this.options.maxContactsPerCampaign;
+    const { messages } = CONTACTS_RULES;
     const fail = (message: string): NewContact[] => {
       problems.push({ field: 'contacts', message });
       return [];
     };
-    if (value === undefined || value === null) return fail('is required');
-    if (!Array.isArray(value)) return fail('must be an array');
-    if (value.length === 0) return fail('must contain at least 1 contact');
-    if (value.length > max) return fail(`must contain at most ${max} contacts`);
+    if (value === undefined || value === null) return fail(messages.required);
+    if (!Array.isArray(value)) return fail(messages.notArray);
+    if (value.length === 0) return fail(messages.empty);
+    if (value.length > max) return fail(messages.tooMany(max));
     const contacts: NewContact[] = [];
     for (let i = 0; i < value.length; i++) {
       // A 10 000-contact body takes a while: let other requests and ticks in.
@@ -134,7 +142,7 @@ export class CreateCampaignPipe implements PipeTransform<
       const item: unknown = value[i];
       const path = `contacts.${i}`;
       if (!isPlainObject(item)) {
-        problems.push({ field: path, message: 'must be an object' });
+        problems.push({ field: path, message: messages.itemNotObject });
         continue;
       }
       const found = unknownKeys(item, CONTACT_FIELDS, `${path}.`);

@@ -23,10 +23,7 @@ import {
 } from '@nestjs/swagger';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { CurrentAccount } from '../auth/current-account.decorator';
-import {
-  LIST_PAGE_LIMIT,
-  type ListPageOptions,
-} from '../campaigns/campaign-list.service';
+import type { ListPageOptions } from '../campaigns/campaign-list.service';
 import {
   DoNotCallService,
   type DoNotCallEntry,
@@ -34,8 +31,8 @@ import {
 } from '../do-not-call/do-not-call.service';
 import type { CampaignAccount } from '../options/campaign-module-options.interface';
 import { InvalidCampaignRequestException } from '../validation/field-problem';
+import { DO_NOT_CALL_LIST_QUERY } from '../validation/list-queries';
 import { CampaignExceptionFilter } from './campaign-exception.filter';
-import { ListDoNotCallQueryDto } from './dto/list-do-not-call-query.dto';
 import { DoNotCallPageDto } from './dto/list-responses.dto';
 import {
   LIST_CURSOR_QUERY,
@@ -71,13 +68,10 @@ export class DoNotCallController {
   })
   list(
     @CurrentAccount() account: CampaignAccount,
-    @Query(new ListQueryPipe(ListDoNotCallQueryDto)) query: ListPageOptions,
+    @Query(new ListQueryPipe(DO_NOT_CALL_LIST_QUERY))
+    query: Required<Pick<ListPageOptions, 'limit'>> & ListPageOptions,
   ): Promise<DoNotCallPage> {
-    return this.doNotCall.list(
-      account.id,
-      query.limit ?? LIST_PAGE_LIMIT.default,
-      query.cursor,
-    );
+    return this.doNotCall.list(account.id, query.limit, query.cursor);
   }
 
   @Put('do-not-call/:phone')

@@ -1,56 +1,38 @@
-import type { PipeTransform, Type } from '@nestjs/common';
+import type { PipeTransform } from '@nestjs/common';
 import type { ApiQueryOptions } from '@nestjs/swagger';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
-import { LIST_PAGE_LIMIT } from '../campaigns/campaign-list.service';
 import {
-  flattenValidationErrors,
-  InvalidCampaignRequestException,
-  type FieldProblem,
-} from '../validation/field-problem';
+  LIST_PAGE_LIMIT,
+  parseListQuery,
+  type ListQuerySpec,
+} from '../validation/list-query.parser';
+
+/** A list's checked query: the service's options. */
+export type ListQueryOptions<P> = Partial<P> & {
+  limit: number;
+  cursor?: string;
+};
 
 /**
- * Checks a list's query string against its DTO, the same way for every list
- * route (campaigns, calls, do-not-call): unknown parameters and every failing
- * one named in one 400, with the messages of `LIST_QUERY_MESSAGES`. Only the
- * known keys reach class-transformer. The handlers type the query with an
+ * Checks a list's query string with the lists' one parser, the same way for
+ * every list route (campaigns, calls, do-not-call): unknown parameters and
+ * every failing one named in one 400. The handlers type the query with an
  * interface, so that a host's global ValidationPipe leaves it to this pipe
  * (and the module's 400 shape).
  */
-export class ListQueryPipe<T extends object> implements PipeTransform<
+export class ListQueryPipe<C, P extends object> implements PipeTransform<
   unknown,
-  Promise<T>
+  ListQueryOptions<P>
 > {
-  private readonly fields: ReadonlySet<string>;
+  constructor(private readonly spec: ListQuerySpec<C, P>) {}
 
-  constructor(private readonly dto: Type<T> & { FIELDS: readonly string[] }) {
-    this.fields = new Set(dto.FIELDS);
-  }
-
-  async transform(query: unknown): Promise<T> {
+  transform(query: unknown): ListQueryOptions<P> {
     const given = (
       typeof query === 'object' && query !== null ? query : {}
     ) as Record<string, unknown>;
-    const problems: FieldProblem[] = Object.keys(given)
-      .filter((key) => !this.fields.has(key))
-      .map((key) => ({ field: key, message: 'is not a known field' }));
-    const known = Object.fromEntries(
-      this.dto.FIELDS.filter((f) => Object.hasOwn(given, f)).map((f) => [
-        f,
-        given[f],
-      ]),
-    );
-    const dto = plainToInstance(this.dto, known);
-    problems.push(
-      ...flattenValidationErrors(
-        await validate(dto, {
-          forbidUnknownValues: true,
-          validationError: { target: false, value: false },
-        }),
-      ),
-    );
-    if (problems.length) throw new InvalidCampaignRequestException(problems);
-    return dto;
+    const { limit, params } = parseListQuery(this.spec, given, true);
+    // Checked: a string the list's cursor decoder took.
+    const cursor = given.cursor as string | undefined;
+    return { ...params, limit, ...(cursor !== undefined && { cursor }) };
   }
 }
 

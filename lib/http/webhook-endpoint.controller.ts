@@ -42,7 +42,8 @@ import type {
 import { WebhookEndpointService } from '../webhooks/webhook-endpoint.service';
 import { CampaignExceptionFilter } from './campaign-exception.filter';
 import { ErrorResponseDto } from './dto/campaign-responses.dto';
-import { ListWebhookDeliveriesQueryDto } from './dto/list-webhook-deliveries-query.dto';
+import { WEBHOOK_DELIVERY_LIST_QUERY } from '../validation/list-queries';
+import { WEBHOOK_DELIVERY_STATUSES } from '../webhooks/webhook-endpoint.interface';
 import {
   CreateWebhookEndpointDto,
   UpdateWebhookEndpointDto,
@@ -182,7 +183,7 @@ export class WebhookEndpointController {
   @ApiQuery({
     name: 'status',
     required: false,
-    enum: ['pending', 'delivered', 'failed'],
+    enum: WEBHOOK_DELIVERY_STATUSES,
   })
   @ApiOkResponse({ type: WebhookDeliveryPageDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
@@ -190,7 +191,7 @@ export class WebhookEndpointController {
   async deliveries(
     @CurrentAccount() account: CampaignAccount,
     @Param('id') id: string,
-    @Query(new ListQueryPipe(ListWebhookDeliveriesQueryDto))
+    @Query(new ListQueryPipe(WEBHOOK_DELIVERY_LIST_QUERY))
     query: ListWebhookDeliveriesOptions,
   ): Promise<WebhookDeliveryPage> {
     return (

@@ -1,3 +1,4 @@
+import { BODY_RULES, UNKNOWN_FIELD } from './create-campaign.rules';
 import type { FieldProblem } from './field-problem';
 import { FORBIDDEN_KEYS } from './custom-fields.validator';
 
@@ -5,12 +6,10 @@ import { FORBIDDEN_KEYS } from './custom-fields.validator';
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
-/**
- * Deepest nesting a body may have (the deepest valid field,
- * `contacts.0.custom_fields.key`, is at level 4): class-transformer recurses
- * and overflows the stack around a thousand levels.
- */
-export const MAX_BODY_DEPTH = 16;
+/** See `BODY_RULES.maxDepth`. */
+export const MAX_BODY_DEPTH = BODY_RULES.maxDepth;
+
+const { messages } = BODY_RULES;
 
 /**
  * Walks the whole body for what must never reach class-transformer or the
@@ -34,7 +33,7 @@ export function scanBody(value: unknown, path = ''): FieldProblem[] {
       if (CONTROL_CHARACTERS.test(node) || !node.isWellFormed()) {
         problems.push({
           field: pathOf(depth) || 'body',
-          message: 'contains characters that are not allowed',
+          message: messages.badCharacters,
         });
       }
       return;
@@ -45,7 +44,7 @@ export function scanBody(value: unknown, path = ''): FieldProblem[] {
       if (!tooDeep) {
         problems.push({
           field: pathOf(depth) || 'body',
-          message: `nests deeper than ${MAX_BODY_DEPTH} levels`,
+          message: messages.tooDeep(MAX_BODY_DEPTH),
         });
       }
       tooDeep = true;
@@ -56,14 +55,14 @@ export function scanBody(value: unknown, path = ''): FieldProblem[] {
       if (FORBIDDEN_KEYS.has(key)) {
         problems.push({
           field: pathOf(depth + 1),
-          message: 'is not an allowed key',
+          message: messages.forbiddenKey,
         });
         continue;
       }
       if (CONTROL_CHARACTERS.test(key) || !key.isWellFormed()) {
         problems.push({
           field: pathOf(depth) || 'body',
-          message: 'has a key with characters that are not allowed',
+          message: messages.badKeyCharacters,
         });
         continue;
       }
@@ -84,6 +83,6 @@ export function unknownKeys(
     .filter((key) => !known.has(key) && !FORBIDDEN_KEYS.has(key))
     .map((key) => ({
       field: `${prefix}${key}`,
-      message: 'is not a known field',
+      message: UNKNOWN_FIELD,
     }));
 }

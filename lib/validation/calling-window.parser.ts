@@ -1,14 +1,13 @@
 import type { CallingWindow } from '../scheduler/calling-window.interface';
 import { callingWindowProblems } from '../scheduler/calling-window';
 import { unknownKeys } from './body-scan';
+import { CALLING_WINDOW_RULES } from './create-campaign.rules';
 import type { FieldProblem } from './field-problem';
 
 /** The keys of a `calling_window` object. */
-export const CALLING_WINDOW_FIELDS: ReadonlySet<string> = new Set([
-  'start',
-  'end',
-  'days',
-]);
+export const CALLING_WINDOW_FIELDS: ReadonlySet<string> = new Set(
+  CALLING_WINDOW_RULES.fields,
+);
 
 export type CallingWindowParseResult =
   | { ok: true; value: CallingWindow | null }
@@ -32,8 +31,7 @@ export function parseCampaignCallingWindow(
       problems: [
         {
           field: path,
-          message:
-            'must be an object { start, end, days } such as { "start": "09:00", "end": "18:00", "days": [1, 2, 3, 4, 5] }',
+          message: CALLING_WINDOW_RULES.messages.shape,
         },
       ],
     };

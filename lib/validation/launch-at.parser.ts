@@ -1,10 +1,13 @@
 import { DateTime } from 'luxon';
+import { LAUNCH_AT_RULES } from './create-campaign.rules';
 import { parsed, rejected, type ParseResult } from './parse-result';
 
 const ISO_DATE_TIME =
   /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?$/i;
 
-export const LAUNCH_AT_MAX_PAST_MS = 5 * 60 * 1000;
+export const LAUNCH_AT_MAX_PAST_MS = LAUNCH_AT_RULES.maxPastMs;
+
+const { messages } = LAUNCH_AT_RULES;
 
 /**
  * Reads `launch_at`. With an offset or `Z` it is that instant; without one it
@@ -17,19 +20,17 @@ export function parseLaunchAt(
 ): ParseResult<Date | null> {
   if (input === undefined || input === null) return parsed(null);
   if (typeof input !== 'string' || !ISO_DATE_TIME.test(input)) {
-    return rejected(
-      'must be an ISO 8601 date-time such as 2025-03-01T10:00:00 or 2025-03-01T10:00:00Z',
-    );
+    return rejected(messages.format);
   }
   const at = DateTime.fromISO(input, { zone: timezone });
-  if (!at.isValid) return rejected(`"${input}" is not a real date-time`);
+  if (!at.isValid) return rejected(messages.notReal(input));
   const instant = at.toJSDate();
-  if (instant.getTime() < now.getTime() - LAUNCH_AT_MAX_PAST_MS) {
-    return rejected('must not be more than 5 minutes in the past');
+  if (instant.getTime() < now.getTime() - LAUNCH_AT_RULES.maxPastMs) {
+    return rejected(messages.tooEarly);
   }
-  const latest = DateTime.fromJSDate(now).plus({ years: 1 });
-  if (instant.getTime() > latest.toMillis()) {
-    return rejected('must not be more than 1 year ahead');
-  }
+  const latest = DateTime.fromJSDate(now).plus({
+    years: LAUNCH_AT_RULES.maxAheadYears,
+  });
+  if (instant.getTime() > latest.toMillis()) return rejected(messages.tooLate);
   return parsed(instant);
 }

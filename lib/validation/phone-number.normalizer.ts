@@ -3,7 +3,10 @@ import {
   parsePhoneNumberFromString,
   type CountryCode,
 } from 'libphonenumber-js/max';
+import { PHONE_RULES } from './create-campaign.rules';
 import { parsed, rejected, type ParseResult } from './parse-result';
+
+const { messages } = PHONE_RULES;
 
 // Digits with the usual separators; letters, extensions and other text are refused.
 const PHONE_CHARACTERS = /^\+?[0-9\s().\-/]+$/;
@@ -25,18 +28,16 @@ export function normalizePhoneNumber(
   defaultCountry: CountryCode | undefined,
 ): ParseResult<string> {
   if (!PHONE_CHARACTERS.test(raw)) {
-    return rejected(`"${raw}" is not a valid phone number`);
+    return rejected(messages.invalid(raw));
   }
   const region = country ?? defaultCountry;
   const international = raw.startsWith('+');
   if (!international && !region) {
-    return rejected(
-      `"${raw}" has no country code: use E.164 (+34612345678) or give the contact an ISO 3166 alpha-2 country`,
-    );
+    return rejected(messages.noCountry(raw));
   }
   const phone = parsePhoneNumberFromString(raw, region);
   if (!phone || !phone.isValid()) {
-    return rejected(`"${raw}" is not a valid phone number`);
+    return rejected(messages.invalid(raw));
   }
   return parsed(phone.number);
 }

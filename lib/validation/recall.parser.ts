@@ -1,5 +1,8 @@
 import type { RecallLimits } from '../options/campaign-module-options.interface';
+import { RECALL_RULES } from './create-campaign.rules';
 import { parsed, rejected, type ParseResult } from './parse-result';
+
+const { messages } = RECALL_RULES;
 
 /**
  * Reads `recall`: an array of minutes or that array as a JSON string.
@@ -15,18 +18,12 @@ export function parseRecall(
     try {
       list = JSON.parse(input);
     } catch {
-      return rejected(
-        `must be an array of minutes such as [30,120], or that array as a JSON string`,
-      );
+      return rejected(messages.shape);
     }
   }
-  if (!Array.isArray(list)) {
-    return rejected(
-      'must be an array of minutes such as [30,120], or that array as a JSON string',
-    );
-  }
+  if (!Array.isArray(list)) return rejected(messages.shape);
   if (list.length > limits.maxEntries) {
-    return rejected(`must have at most ${limits.maxEntries} entries`);
+    return rejected(messages.tooMany(limits.maxEntries));
   }
   for (let i = 0; i < list.length; i++) {
     const minutes: unknown = list[i];
@@ -36,12 +33,10 @@ export function parseRecall(
       minutes < 1 ||
       minutes > limits.maxMinutes
     ) {
-      return rejected(
-        `entry ${i} must be a whole number of minutes from 1 to ${limits.maxMinutes}`,
-      );
+      return rejected(messages.entry(i, limits.maxMinutes));
     }
     if (i > 0 && minutes <= (list[i - 1] as number)) {
-      return rejected('delays must be strictly increasing');
+      return rejected(messages.notIncreasing);
     }
   }
   return parsed(list as number[]);

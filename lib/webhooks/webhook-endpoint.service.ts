@@ -3,11 +3,6 @@ import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
-import {
-  LIST_PAGE_LIMIT,
-  LIST_QUERY_MESSAGES,
-  listPageProblems,
-} from '../campaigns/campaign-list.service';
 import { returnedRows } from '../database/query-result';
 import { runTransaction } from '../database/run-transaction';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
@@ -23,12 +18,10 @@ import {
   InvalidCampaignRequestException,
   type FieldProblem,
 } from '../validation/field-problem';
+import { WEBHOOK_DELIVERY_LIST_QUERY } from '../validation/list-queries';
+import { parseListQuery } from '../validation/list-query.parser';
+import { encodeDeliveryCursor } from './webhook-delivery.cursor';
 import {
-  decodeDeliveryCursor,
-  encodeDeliveryCursor,
-} from './webhook-delivery.cursor';
-import {
-  WEBHOOK_DELIVERY_STATUSES,
   WEBHOOK_LIMITS,
   type CreateWebhookEndpointInput,
   type ListWebhookDeliveriesOptions,
@@ -313,28 +306,16 @@ export class WebhookEndpointService {
     endpointId: string,
     options: ListWebhookDeliveriesOptions = {},
   ): Promise<WebhookDeliveryPage | null> {
-    const limit = options.limit ?? LIST_PAGE_LIMIT.default;
-    const cursor =
-      options.cursor === undefined
-        ? undefined
-        : decodeDeliveryCursor(options.cursor);
-    const problems = listPageProblems(limit, options.cursor, cursor);
-    if (
-      options.status !== undefined &&
-      !WEBHOOK_DELIVERY_STATUSES.includes(options.status)
-    ) {
-      problems.push({
-        field: 'status',
-        message: LIST_QUERY_MESSAGES.status(WEBHOOK_DELIVERY_STATUSES),
-      });
-    }
-    if (problems.length) throw new InvalidCampaignRequestException(problems);
+    const { limit, cursor, params } = parseListQuery(
+      WEBHOOK_DELIVERY_LIST_QUERY,
+      { ...options },
+    );
     const endpoint = await this.row(accountId, endpointId);
     if (!endpoint) return null;
     const d = this.dialect;
     const p = new SqlParams(d);
     const where = [`endpoint_id = ${p.add(endpoint.id)}`];
-    if (options.status) where.push(`status = ${p.add(options.status)}`);
+    if (params.status) where.push(`status = ${p.add(params.status)}`);
     if (cursor) {
       const at = d.date(cursor.createdAt);
       where.push(

@@ -5,6 +5,7 @@ import {
   type TestDatabase,
 } from '../utils/test-database';
 import { dataSourceOptionsFor } from '../utils/test-app';
+import { CONTACT_TABLE_COLUMNS } from '../support/seed-contact-fields';
 
 const TABLES = [
   'campaign_api_tokens',
@@ -44,6 +45,24 @@ describe.each(TEST_DIALECTS)('migrations (%s)', (dialect) => {
       .filter((n) => TABLES.includes(n))
       .sort();
   };
+
+  const columnsOf = async (table: string): Promise<string[]> => {
+    const rows: { name: string }[] = await ds.query(
+      dialect === 'postgres'
+        ? `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`
+        : `SELECT name FROM pragma_table_info(?)`,
+      [table],
+    );
+    return rows.map((r) => r.name).sort();
+  };
+
+  it('make campaign_contacts exactly phone, the contact fields and the bookkeeping columns', async () => {
+    const applied = await ds.runMigrations();
+    expect(await columnsOf('campaign_contacts')).toEqual(
+      [...CONTACT_TABLE_COLUMNS].sort(),
+    );
+    for (let i = 0; i < applied.length; i++) await ds.undoLastMigration();
+  });
 
   it('go up, match the entities, go down, and up again', async () => {
     const applied = await ds.runMigrations();

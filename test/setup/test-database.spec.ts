@@ -1,7 +1,11 @@
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TEST_DIALECTS } from '../utils/test-database';
+import {
+  createTestDatabase,
+  parseDialects,
+  TEST_DIALECTS,
+} from '../utils/test-database';
 
 describe('test database setup', () => {
   it('receives TEST_DATABASE_URL from globalSetup in the test worker', () => {
@@ -15,10 +19,18 @@ describe('test database setup', () => {
     );
   });
 
-  it('defaults to both dialects', () => {
-    if (!process.env.TEST_DIALECTS) {
-      expect(TEST_DIALECTS).toEqual(['sqlite', 'postgres']);
-    }
+  it('reads TEST_DIALECTS: both dialects by default, else those named', () => {
+    expect(TEST_DIALECTS).toEqual(parseDialects(process.env.TEST_DIALECTS));
+    expect(parseDialects(undefined)).toEqual(['sqlite', 'postgres']);
+    expect(parseDialects(' ')).toEqual(['sqlite', 'postgres']);
+    expect(parseDialects('postgres')).toEqual(['postgres']);
+    expect(parseDialects(' Postgres , sqlite ')).toEqual([
+      'sqlite',
+      'postgres',
+    ]);
+    expect(() => parseDialects('sqlite,mysql')).toThrow(
+      'TEST_DIALECTS contains unknown dialect "mysql"',
+    );
   });
 
   describe.each(TEST_DIALECTS)('%s', (dialect) => {

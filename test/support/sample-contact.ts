@@ -1,4 +1,4 @@
-import { CONTACT_TEXT_FIELDS } from '../../lib/campaigns/new-campaign.interface';
+import { CONTACT_TEXT_FIELDS } from '../../lib/contacts/contact-fields';
 import type { DialRequest } from '../../lib';
 
 /** A dial request's contact: every field null but those given. */

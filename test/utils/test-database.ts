@@ -29,7 +29,7 @@ export interface TestDatabase {
 
 const ALL_DIALECTS: readonly TestDialect[] = ['sqlite', 'postgres'];
 
-function parseDialects(value: string | undefined): TestDialect[] {
+export function parseDialects(value: string | undefined): TestDialect[] {
   if (!value || !value.trim()) return [...ALL_DIALECTS];
   const wanted = value
     .split(',')

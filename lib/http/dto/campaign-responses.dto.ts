@@ -3,6 +3,7 @@ import {
   type ApiPropertyOptions,
   type ApiResponseExamples,
 } from '@nestjs/swagger';
+import { STATUS_CODES } from 'node:http';
 import type { CampaignDetails } from '../../campaigns/campaign-query.service';
 import type { CreatedCampaign } from '../../campaigns/campaign-response.interface';
 import {
@@ -232,17 +233,23 @@ export class FieldErrorDto implements FieldProblem {
   message!: string;
 }
 
+/** `statusCode` and `error` of every error body, with `status` as the example. */
+function ErrorResponseBase(status: number) {
+  abstract class ErrorResponse {
+    @ApiProperty({ type: 'integer', example: status })
+    statusCode!: number;
+
+    @ApiProperty({ example: STATUS_CODES[status] })
+    error!: string;
+  }
+  return ErrorResponse;
+}
+
 /**
  * A 400 (also 409, 413 and 415): every failing field named, both as readable
  * lines and as `{ field, message }` pairs.
  */
-export class ErrorResponseDto {
-  @ApiProperty({ type: 'integer', example: 400 })
-  statusCode!: number;
-
-  @ApiProperty({ example: 'Bad Request' })
-  error!: string;
-
+export class ErrorResponseDto extends ErrorResponseBase(400) {
   @ApiProperty({
     type: String,
     isArray: true,
@@ -269,13 +276,7 @@ export class ErrorResponseDto {
 }
 
 /** 401: no, a malformed, an unknown or a revoked Bearer token. */
-export class UnauthorizedResponseDto {
-  @ApiProperty({ type: 'integer', example: 401 })
-  statusCode!: number;
-
-  @ApiProperty({ example: 'Unauthorized' })
-  error!: string;
-
+export class UnauthorizedResponseDto extends ErrorResponseBase(401) {
   @ApiProperty({
     enum: ['Missing Bearer token', 'Invalid or revoked token'],
     example: 'Missing Bearer token',
@@ -284,13 +285,7 @@ export class UnauthorizedResponseDto {
 }
 
 /** 403: the playbook is unknown or another account's (one body for both). */
-export class ForbiddenResponseDto {
-  @ApiProperty({ type: 'integer', example: 403 })
-  statusCode!: number;
-
-  @ApiProperty({ example: 'Forbidden' })
-  error!: string;
-
+export class ForbiddenResponseDto extends ErrorResponseBase(403) {
   @ApiProperty({
     example: 'playbook_id: playbook not found or not owned by your account',
   })
@@ -298,25 +293,13 @@ export class ForbiddenResponseDto {
 }
 
 /** 404: no such campaign in the caller's account. */
-export class NotFoundResponseDto {
-  @ApiProperty({ type: 'integer', example: 404 })
-  statusCode!: number;
-
-  @ApiProperty({ example: 'Not Found' })
-  error!: string;
-
+export class NotFoundResponseDto extends ErrorResponseBase(404) {
   @ApiProperty({ example: 'Campaign not found' })
   message!: string;
 }
 
 /** 500: a generic body; the detail is in the server log under `request_id`. */
-export class InternalServerErrorResponseDto {
-  @ApiProperty({ type: 'integer', example: 500 })
-  statusCode!: number;
-
-  @ApiProperty({ example: 'Internal Server Error' })
-  error!: string;
-
+export class InternalServerErrorResponseDto extends ErrorResponseBase(500) {
   @ApiProperty({ example: 'Internal server error' })
   message!: string;
 

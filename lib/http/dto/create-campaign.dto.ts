@@ -14,6 +14,16 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { IsLaunchAt, IsRecall } from '../../validation/create-campaign.context';
+import {
+  CONTACTS_RULES,
+  LAUNCH_AT_RULES,
+  PLAYBOOK_ID_RULES,
+  RECALL_RULES,
+  spaced,
+  TIME_ZONE_RULES,
+  type CampaignBodyField,
+} from '../../validation/create-campaign.rules';
 import { IsIanaTimeZone } from '../../validation/time-zone.validator';
 import { TrimToUndefined } from '../../validation/trim-string.transform';
 import { CallingWindowDto } from './calling-window.dto';
@@ -121,7 +131,9 @@ export const CREATE_CAMPAIGN_EXAMPLES: ExamplesObject = {
   description:
     'A campaign: a playbook, the contacts to call and, optionally, a launch time and a retry policy. Everything is checked before anything is written; unknown fields are a 400.',
 })
-export class CreateCampaignDto {
+export class CreateCampaignDto implements Partial<
+  Record<CampaignBodyField, unknown>
+> {
   @ApiProperty({
     type: String,
     format: 'uuid',
@@ -129,14 +141,13 @@ export class CreateCampaignDto {
       'UUID of the playbook (assistant) used for the calls. It must be a playbook of your account; otherwise 403.',
     example: EXAMPLE_PLAYBOOK_ID,
   })
-  @IsUUID('all', { message: 'must be a UUID' })
+  @IsUUID('all', { message: PLAYBOOK_ID_RULES.message })
   playbook_id!: string;
 
   @ApiProperty({
     type: [CampaignContactDto],
     minItems: 1,
-    description:
-      'Contacts to call (1 to the module `maxContactsPerCampaign`, 10 000 by default); each needs at least `phone`. Contacts are created or updated by (account, E.164 phone); the same phone twice is one contact and one call, the later item winning. One invalid contact rejects the whole request.',
+    description: `Contacts to call (1 to the module \`maxContactsPerCampaign\`, ${spaced(CONTACTS_RULES.defaultMax)} by default); each needs at least \`phone\`. Contacts are created or updated by (account, E.164 phone); the same phone twice is one contact and one call, the later item winning. One invalid contact rejects the whole request.`,
   })
   @IsArray()
   @ValidateNested({ each: true })
@@ -145,16 +156,14 @@ export class CreateCampaignDto {
 
   @ApiPropertyOptional({
     type: String,
-    description:
-      'Launch date-time, ISO 8601 (`2025-03-01T10:00:00`). With an offset or `Z` it is that instant; without one it is read in the module `defaultTimezone` (UTC by default). Given: the campaign is `scheduled` for that time; absent: it runs now. More than 5 minutes in the past or more than 1 year ahead: 400.',
+    description: `Launch date-time, ISO 8601 (\`2025-03-01T10:00:00\`). With an offset or \`Z\` it is that instant; without one it is read in the module \`defaultTimezone\` (UTC by default). Given: the campaign is \`scheduled\` for that time; absent: it runs now. More than ${LAUNCH_AT_RULES.maxPastMs / 60_000} minutes in the past or more than ${LAUNCH_AT_RULES.maxAheadYears} year ahead: 400.`,
     example: EXAMPLE_LAUNCH_AT,
   })
-  @Allow()
-  launch_at?: unknown;
+  @IsLaunchAt()
+  launch_at?: string | null;
 
   @ApiPropertyOptional({
-    description:
-      'Retry policy: delays in minutes counted from the start of the first attempt, e.g. `[30,120]` retries 30 and 120 minutes after it. Either an array of minutes or that array as a JSON string (`"[30,120]"`). Whole numbers from 1 to 43 200, strictly increasing, at most 10 entries (the module `recall` limits); `[]` or absent means no retries. A retry follows an unanswered, busy, failed or interrupted attempt.',
+    description: `Retry policy: delays in minutes counted from the start of the first attempt, e.g. \`[30,120]\` retries 30 and 120 minutes after it. Either an array of minutes or that array as a JSON string (\`"[30,120]"\`). Whole numbers from 1 to ${spaced(RECALL_RULES.defaults.maxMinutes)}, strictly increasing, at most ${RECALL_RULES.defaults.maxEntries} entries (the module \`recall\` limits); \`[]\` or absent means no retries. A retry follows an unanswered, busy, failed or interrupted attempt.`,
     oneOf: [
       {
         type: 'array',
@@ -169,12 +178,12 @@ export class CreateCampaignDto {
     ],
     example: '[30,120]',
   })
-  @Allow()
-  recall?: unknown;
+  @IsRecall()
+  recall?: string | number[] | null;
 
   @ApiPropertyOptional({
     type: String,
-    maxLength: 64,
+    maxLength: TIME_ZONE_RULES.maxLength,
     nullable: true,
     description:
       "Extension to the seed. Time zone of this campaign, a valid IANA zone (`Europe/Madrid`), stored as its canonical name: the zone of the calling window for the contacts whose own `timezone` is absent and whose number gives none (the contact's zone first, then its number's, then this, then the module `defaultTimezone`). Trimmed; blank or null counts as absent.",
@@ -183,8 +192,8 @@ export class CreateCampaignDto {
   @TrimToUndefined()
   @IsOptional()
   @IsString()
-  @MaxLength(64)
-  @IsIanaTimeZone({ message: 'must be a valid IANA time zone' })
+  @MaxLength(TIME_ZONE_RULES.maxLength)
+  @IsIanaTimeZone({ message: TIME_ZONE_RULES.message })
   timezone?: string;
 
   @ApiPropertyOptional({
@@ -194,6 +203,8 @@ export class CreateCampaignDto {
       "Extension to the seed. When this campaign's calls may be placed, in each contact's local time: `start` and `end` (`HH:mm`, `end` may be `24:00`; `start` before `end`) on the ISO weekdays `days` (1 = Monday … 7 = Sunday, each once). It narrows the module's calling window and the calling rules, never widens them: calls go out only inside the intersection. Null or absent: the module's window alone.",
     example: { start: '10:00', end: '18:00', days: [1, 2, 3, 4, 5] },
   })
+  // Read by the pipe (parseCampaignCallingWindow): its problems name the
+  // failing part (`calling_window.days.2`), which a validator cannot.
   @Allow()
   calling_window?: unknown;
 }

@@ -1,4 +1,4 @@
-import { CONTACT_TEXT_FIELDS } from '../../campaigns/new-campaign.interface';
+import { CONTACT_TEXT_FIELDS } from '../../contacts/contact-fields';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';

@@ -1,4 +1,4 @@
-import { CONTACT_TEXT_FIELDS } from '../../campaigns/new-campaign.interface';
+import { CONTACT_TEXT_FIELDS } from '../../contacts/contact-fields';
 import type { VapiClient, Vapi } from '@vapi-ai/server-sdk';
 import type {
   AttemptLookup,
