@@ -53,6 +53,37 @@ export function decodeDoNotCallCursor(value: unknown): string | null {
   return typeof value === 'string' && E164.test(value) ? value : null;
 }
 
+/** Position after the last delivery of a webhook delivery log page (created_at desc, id desc). */
+export interface WebhookDeliveryCursor {
+  createdAt: Date;
+  id: string;
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+export function encodeDeliveryCursor(cursor: WebhookDeliveryCursor): string {
+  return encode([
+    'webhook-delivery',
+    cursor.createdAt.toISOString(),
+    cursor.id,
+  ]);
+}
+
+export function decodeDeliveryCursor(
+  value: unknown,
+): WebhookDeliveryCursor | null {
+  const parts = decode(value, 'webhook-delivery', 2);
+  if (
+    !parts ||
+    !ISO_INSTANT.test(parts[0]) ||
+    Number.isNaN(Date.parse(parts[0])) ||
+    !isUUID(parts[1])
+  ) {
+    return null;
+  }
+  return { createdAt: new Date(parts[0]), id: parts[1].toLowerCase() };
+}
+
 function encode(parts: readonly string[]): string {
   return Buffer.from(JSON.stringify(parts), 'utf8').toString('base64url');
 }

@@ -24,19 +24,28 @@ export class CampaignBodyGuard implements CanActivate {
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<CampaignRequest>();
-    const node = nodeRequestOf(request);
-    const deferred = takeDeferredBody(node);
-    const problem = jsonContentTypeProblem(request.headers['content-type']);
-    if (problem) throw problem;
-    const unread =
-      request.body === undefined &&
-      !node.readableEnded &&
-      node.readableFlowing === null;
-    if (deferred || unread) {
-      request.body = await readJsonBody(node, this.options.maxBodyBytes);
-    }
-    return true;
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    return readModuleBody(context, this.options.maxBodyBytes);
   }
+}
+
+/**
+ * The guards' one body step: 415 unless JSON, then the body read (at most
+ * `maxBytes`) when the module deferred it or no host parser read it.
+ */
+export async function readModuleBody(
+  context: ExecutionContext,
+  maxBytes: number,
+): Promise<boolean> {
+  const request = context.switchToHttp().getRequest<CampaignRequest>();
+  const node = nodeRequestOf(request);
+  const deferred = takeDeferredBody(node);
+  const problem = jsonContentTypeProblem(request.headers['content-type']);
+  if (problem) throw problem;
+  const unread =
+    request.body === undefined &&
+    !node.readableEnded &&
+    node.readableFlowing === null;
+  if (deferred || unread) request.body = await readJsonBody(node, maxBytes);
+  return true;
 }

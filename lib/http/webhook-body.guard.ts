@@ -3,12 +3,7 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { takeDeferredBody } from './campaign-body-parser';
-import {
-  nodeRequestOf,
-  type CampaignRequest,
-} from './campaign-request.interface';
-import { jsonContentTypeProblem, readJsonBody } from './json-body.reader';
+import { readModuleBody } from './campaign-body.guard';
 
 /** Largest body of the webhook-endpoint routes. */
 export const WEBHOOK_BODY_MAX_BYTES = 16 * 1024;
@@ -19,19 +14,7 @@ export const WEBHOOK_BODY_MAX_BYTES = 16 * 1024;
  */
 @Injectable()
 export class WebhookBodyGuard implements CanActivate {
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<CampaignRequest>();
-    const node = nodeRequestOf(request);
-    const deferred = takeDeferredBody(node);
-    const problem = jsonContentTypeProblem(request.headers['content-type']);
-    if (problem) throw problem;
-    const unread =
-      request.body === undefined &&
-      !node.readableEnded &&
-      node.readableFlowing === null;
-    if (deferred || unread) {
-      request.body = await readJsonBody(node, WEBHOOK_BODY_MAX_BYTES);
-    }
-    return true;
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    return readModuleBody(context, WEBHOOK_BODY_MAX_BYTES);
   }
 }

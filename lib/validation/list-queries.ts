@@ -14,7 +14,7 @@ import {
 import {
   decodeDeliveryCursor,
   type WebhookDeliveryCursor,
-} from '../webhooks/webhook-delivery.cursor';
+} from '../database/cursor';
 import {
   WEBHOOK_DELIVERY_STATUSES,
   type WebhookDeliveryStatus,

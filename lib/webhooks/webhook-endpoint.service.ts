@@ -20,7 +20,7 @@ import {
 } from '../validation/field-problem';
 import { WEBHOOK_DELIVERY_LIST_QUERY } from '../validation/list-queries';
 import { parseListQuery } from '../validation/list-query.parser';
-import { encodeDeliveryCursor } from './webhook-delivery.cursor';
+import { encodeDeliveryCursor } from '../database/cursor';
 import {
   WEBHOOK_LIMITS,
   type CreateWebhookEndpointInput,
