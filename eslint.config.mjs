@@ -40,6 +40,21 @@ export default defineConfig(
       ],
     },
   },
+  // The published module is linted with type information (casts where
+  // `query<T>()` suffices, unsafe `any` flows, needless assertions).
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({
+    ...config,
+    files: ['lib/**/*.ts'],
+  })),
+  {
+    files: ['lib/**/*.ts'],
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+  },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

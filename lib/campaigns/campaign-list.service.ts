@@ -168,17 +168,17 @@ export class CampaignListService {
     if (!isUUID(campaignId)) return null;
     const id = campaignId.toLowerCase();
     const owner = new SqlParams(this.dialect);
-    const owned = (await this.dataSource.query(
+    const owned = await this.dataSource.query<{ id: string }[]>(
       `SELECT id FROM campaigns WHERE id = ${owner.add(id)} AND account_id = ${owner.add(account.id)}`,
       owner.values,
-    )) as { id: string }[];
+    );
     if (!owned.length) return null;
 
     const p = new SqlParams(this.dialect);
     const where = [`c.campaign_id = ${p.add(id)}`];
     if (params.status) where.push(`c.status = ${p.add(params.status)}`);
     if (cursor) where.push(`c.id > ${p.add(cursor.id)}`);
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<CallRow[]>(
       `SELECT c.id, c.contact_id, ct.phone, ct.first_name, ct.last_name,
               c.status, c.attempt_count, c.due_at, c.last_outcome, c.wait_detail
          FROM campaign_calls c
@@ -187,7 +187,7 @@ export class CampaignListService {
         ORDER BY c.id
         LIMIT ${p.add(limit + 1)}`,
       p.values,
-    )) as CallRow[];
+    );
     const page = rows.slice(0, limit);
     const attempts = await this.attemptsOf(page.map((row) => row.id));
     return {
@@ -219,7 +219,7 @@ export class CampaignListService {
         `(created_at, id) < (${p.add(cursor.createdAt, 'timestamptz')}, ${p.add(cursor.id, 'uuid')})`,
       );
     }
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<CampaignRow[]>(
       `SELECT id, playbook_id, status, launch_at, recall, timezone,
               calling_window, calls_count,
               created_at, started_at, completed_at,
@@ -229,7 +229,7 @@ export class CampaignListService {
         ORDER BY created_at DESC, id DESC
         LIMIT ${p.add(limit + 1)}`,
       p.values,
-    )) as CampaignRow[];
+    );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const counts = params.counts
@@ -255,13 +255,15 @@ export class CampaignListService {
     const byCampaign = new Map<string, Partial<Record<CallStatus, number>>>();
     if (!campaignIds.length) return byCampaign;
     const p = new SqlParams(this.dialect);
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<
+      { campaign_id: string; status: CallStatus; n: string | number }[]
+    >(
       `SELECT campaign_id, status, COUNT(*) AS n
          FROM campaign_calls
         WHERE campaign_id IN ${p.list(campaignIds)}
         GROUP BY campaign_id, status`,
       p.values,
-    )) as { campaign_id: string; status: CallStatus; n: string | number }[];
+    );
     for (const row of rows) {
       const counts = byCampaign.get(row.campaign_id) ?? {};
       counts[row.status] = Number(row.n);
@@ -277,13 +279,13 @@ export class CampaignListService {
     const byCall = new Map<string, CallAttemptSummary[]>();
     if (!callIds.length) return byCall;
     const p = new SqlParams(this.dialect);
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<AttemptRow[]>(
       `SELECT call_id, attempt_number, started_at, ended_at, outcome, provider_call_id, verdict
          FROM campaign_call_attempts
         WHERE call_id IN ${p.list(callIds)}
         ORDER BY call_id, attempt_number`,
       p.values,
-    )) as AttemptRow[];
+    );
     for (const row of rows) {
       const list = byCall.get(row.call_id) ?? [];
       list.push({

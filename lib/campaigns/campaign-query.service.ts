@@ -52,14 +52,16 @@ export class CampaignQueryService {
       .findOneBy({ id: campaignId.toLowerCase(), accountId: account.id });
     if (!campaign) return null;
     const p = new SqlParams(this.dialect);
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<
+      {
+        status: CallStatus;
+        last_outcome: string | null;
+        n: string | number;
+      }[]
+    >(
       `SELECT status, last_outcome, COUNT(*) AS n FROM campaign_calls WHERE campaign_id = ${p.add(campaign.id)} GROUP BY status, last_outcome`,
       p.values,
-    )) as {
-      status: CallStatus;
-      last_outcome: string | null;
-      n: string | number;
-    }[];
+    );
     const byStatus: Partial<Record<CallStatus, number>> = {};
     const byOutcome: Record<string, number> = {};
     for (const row of rows) {

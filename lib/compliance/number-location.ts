@@ -282,7 +282,7 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 
 const UNKNOWN: NumberLocation = Object.freeze({
   country: null,
-  zones: Object.freeze([]) as readonly string[],
+  zones: Object.freeze([]),
   region: null,
 });
 

@@ -110,7 +110,7 @@ function decode(value: unknown, kind: string, size: number): string[] | null {
   ) {
     return null;
   }
-  return (parsed as string[]).slice(1);
+  return parsed.slice(1);
 }
 
 /** A real calendar date and time (no 30 February, no hour 24). */

@@ -147,7 +147,7 @@ export class CampaignEventRelayService
         'nestjs-call-campaigns:event-relay',
       );
       if (lock) {
-        const [row] = (await m.query(lock)) as { locked: boolean }[];
+        const [row] = await m.query<{ locked: boolean }[]>(lock);
         if (!row?.locked) return null;
       }
       const taken = await this.store.lease(m, {

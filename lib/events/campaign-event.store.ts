@@ -61,14 +61,14 @@ export class CampaignEventStore {
   ): Promise<LeasedEvents> {
     const d = this.dialect;
     const p = new SqlParams(d);
-    const rows = (await m.query(
+    const rows = await m.query<EventRow[]>(
       `SELECT position, id, campaign_id, account_id, type, sequence, data, occurred_at
       FROM campaign_events
       WHERE delivered_at IS NULL
         AND (lease_expires_at IS NULL OR lease_expires_at <= ${p.add(d.date(lease.now))})
       ORDER BY position LIMIT ${p.add(lease.limit)}`,
       p.values,
-    )) as EventRow[];
+    );
     if (rows.length === 0) return { events: [], fresh: [] };
     const sequences = await this.number(
       m,
@@ -124,9 +124,11 @@ export class CampaignEventStore {
   }
 
   async backlog(): Promise<{ pending: number; oldestAt: Date | null }> {
-    const [row] = (await this.dataSource.query(
+    const [row] = await this.dataSource.query<
+      { n: string | number; oldest: unknown }[]
+    >(
       `SELECT COUNT(*) AS n, MIN(occurred_at) AS oldest FROM campaign_events WHERE delivered_at IS NULL`,
-    )) as { n: string | number; oldest: unknown }[];
+    );
     return {
       pending: Number(row?.n ?? 0),
       oldestAt: row?.oldest == null ? null : this.dialect.readDate(row.oldest),
@@ -136,12 +138,12 @@ export class CampaignEventStore {
   /** A campaign's events in sequence order (those not yet numbered last). */
   async ofCampaign(campaignId: string): Promise<DurableCampaignEvent[]> {
     const p = new SqlParams(this.dialect);
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<EventRow[]>(
       `SELECT position, id, campaign_id, account_id, type, sequence, data, occurred_at
       FROM campaign_events WHERE campaign_id = ${p.add(campaignId)}
       ORDER BY position`,
       p.values,
-    )) as EventRow[];
+    );
     const attempts = await this.attemptsOf(
       this.dataSource.manager,
       rows.filter((r) => r.type === 'call.finished'),
@@ -210,12 +212,12 @@ export class CampaignEventStore {
     if (callIds.length === 0) return byCall;
     const d = this.dialect;
     const p = new SqlParams(d);
-    const rows = (await m.query(
+    const rows = await m.query<AttemptRow[]>(
       `SELECT call_id, attempt_number, started_at, ended_at, outcome, provider_call_id
       FROM campaign_call_attempts WHERE call_id IN ${p.list(callIds)}
       ORDER BY call_id, attempt_number`,
       p.values,
-    )) as AttemptRow[];
+    );
     for (const a of rows) {
       const list = byCall.get(a.call_id) ?? [];
       list.push({

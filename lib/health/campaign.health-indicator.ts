@@ -258,7 +258,7 @@ export class CampaignHealthIndicator
     now: Date,
   ): Promise<Date | null> {
     const p = new SqlParams(dialect);
-    const rows = (await dataSource.query(
+    const rows = await dataSource.query<{ due_at: unknown }[]>(
       `SELECT c.due_at FROM campaign_calls c
         JOIN campaigns k ON k.id = c.campaign_id
         WHERE c.status IN ${sqlStatusList(WAITING_CALL_STATUSES)}
@@ -267,7 +267,7 @@ export class CampaignHealthIndicator
         ORDER BY c.due_at
         LIMIT 1`,
       p.values,
-    )) as { due_at: unknown }[];
+    );
     return rows.length ? dialect.readDate(rows[0].due_at) : null;
   }
 }

@@ -101,7 +101,7 @@ export class ProviderWebhookController {
   }
 
   private webhookOf(provider: string): ProviderWebhook | undefined {
-    const dialer = this.options.dialer as WebhookDialer | undefined;
+    const dialer: WebhookDialer | undefined = this.options.dialer;
     const all = [
       ...(dialer?.webhook ? [dialer.webhook] : []),
       ...(dialer?.webhooks ?? []),

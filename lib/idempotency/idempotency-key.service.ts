@@ -144,11 +144,11 @@ export class IdempotencyKeyService {
     key: string,
   ): Promise<StoredKey | undefined> {
     const p = new SqlParams(this.dialect);
-    const [row] = (await manager.query(
+    const [row] = await manager.query<StoredKey[]>(
       `SELECT request_hash, response_body, created_at FROM campaign_idempotency_keys
       WHERE account_id = ${p.add(accountId)} AND idempotency_key = ${p.add(key)}`,
       p.values,
-    )) as StoredKey[];
+    );
     return row;
   }
 

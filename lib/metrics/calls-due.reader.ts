@@ -49,9 +49,11 @@ export class CallsDueReader {
       const sql = `SELECT COUNT(*) AS n FROM campaign_calls
         WHERE status IN ${sqlStatusList(WAITING_CALL_STATUSES)}
           AND due_at <= ${p.add(this.dialect.date(await this.clock.now()))}`;
-      const [row] = (await this.dataSource.query(sql, p.values)) as {
-        n: string | number;
-      }[];
+      const [row] = await this.dataSource.query<
+        {
+          n: string | number;
+        }[]
+      >(sql, p.values);
       this.value = Number(row.n);
     } catch (error) {
       this.logger.warn(

@@ -150,7 +150,9 @@ function assertValidOptions(o: ResolvedCampaignOptions): void {
     problems.push(`defaultTimezone "${o.defaultTimezone}" is not an IANA zone`);
   }
   if (o.defaultCountry && !isSupportedCountry(o.defaultCountry)) {
-    problems.push(`defaultCountry "${o.defaultCountry}" is not supported`);
+    problems.push(
+      `defaultCountry "${String(o.defaultCountry)}" is not supported`,
+    );
   }
   for (const [name, value] of [
     ['maxContactsPerCampaign', o.maxContactsPerCampaign],

@@ -150,11 +150,11 @@ export class CampaignRetentionService {
     const d = this.dialect;
     const p = new SqlParams(d);
     const callIds = (
-      (await m.query(
+      await m.query<{ id: string }[]>(
         `SELECT c.id FROM campaign_calls c WHERE c.campaign_id IN ${p.list(campaignIds)}
         ORDER BY c.campaign_id LIMIT ${p.add(size)} ${d.skipLocked('c')}`,
         p.values,
-      )) as { id: string }[]
+      )
     ).map((r) => r.id);
     const counts: BatchCounts = {
       campaigns: 0,
@@ -178,11 +178,11 @@ export class CampaignRetentionService {
     }
     const e = new SqlParams(d);
     const eventIds = (
-      (await m.query(
+      await m.query<{ id: string }[]>(
         `SELECT id FROM campaign_events WHERE campaign_id IN ${e.list(campaignIds)}
         LIMIT ${e.add(size * EVENTS_PER_CALL)}`,
         e.values,
-      )) as { id: string }[]
+      )
     ).map((r) => r.id);
     if (eventIds.length) {
       counts.events = await this.deleteReturning(
@@ -226,7 +226,7 @@ export class CampaignRetentionService {
   ): Promise<string[]> {
     const d = this.dialect;
     const p = new SqlParams(d);
-    const rows = (await m.query(
+    const rows = await m.query<{ id: string }[]>(
       `SELECT k.id FROM campaigns k
       WHERE k.status IN ${p.list(FINISHED_STATUSES)}
         AND COALESCE(k.completed_at, k.updated_at) < ${p.add(d.date(cutoff))}
@@ -237,7 +237,7 @@ export class CampaignRetentionService {
       LIMIT ${p.add(size)}
       ${d.skipLocked('k')}`,
       p.values,
-    )) as { id: string }[];
+    );
     return rows.map((r) => r.id);
   }
 

@@ -274,10 +274,12 @@ export class CallDispatchRepository {
         WHERE c.contact_id IN ${p.list(contacts)} AND a.started_at > ${p.add(d.date(since))}`
           : ''
       }`;
-    const found = (await manager.query(sql, p.values)) as {
-      contact_id: string;
-      started_at: unknown;
-    }[];
+    const found = await manager.query<
+      {
+        contact_id: string;
+        started_at: unknown;
+      }[]
+    >(sql, p.values);
     for (const row of found) {
       const fact = facts.get(row.contact_id) ?? { inFlight: false, starts: [] };
       if (row.started_at == null) fact.inFlight = true;
@@ -454,7 +456,7 @@ export class CallDispatchRepository {
   ): Promise<RecordedResults> {
     const d = this.dialect;
     const p = new SqlParams(d);
-    const expired = (await this.dataSource.query(
+    const expired = await this.dataSource.query<ClaimRow[]>(
       `SELECT c.id, c.attempt_count, c.recall, c.first_attempt_at, k.provider_config,
           a.provider_call_id, a.started_at, ct.phone
         FROM campaign_calls c
@@ -465,7 +467,7 @@ export class CallDispatchRepository {
         WHERE c.status = 'dialing' AND c.lease_expires_at <= ${p.add(d.date(now))}
         ORDER BY c.lease_expires_at LIMIT ${p.add(limit)}`,
       p.values,
-    )) as ClaimRow[];
+    );
     if (expired.length === 0) return { recorded: [], completedCampaigns: [] };
     const answers = reconcile
       ? await Promise.all(
@@ -653,12 +655,14 @@ export class CallDispatchRepository {
     providerCallId: string,
   ): Promise<{ callId: string; attempt: number } | null> {
     const p = new SqlParams(this.dialect);
-    const [row] = (await this.dataSource.query(
+    const [row] = await this.dataSource.query<
+      { call_id: string; attempt_number: number | string }[]
+    >(
       `SELECT call_id, attempt_number FROM campaign_call_attempts
       WHERE provider_call_id = ${p.add(providerCallId)}
       ORDER BY started_at DESC LIMIT 1`,
       p.values,
-    )) as { call_id: string; attempt_number: number | string }[];
+    );
     return row
       ? { callId: row.call_id, attempt: Number(row.attempt_number) }
       : null;
@@ -670,11 +674,11 @@ export class CallDispatchRepository {
     attempt: number,
   ): Promise<Omit<AttemptResult, 'outcome'> | null> {
     const p = new SqlParams(this.dialect);
-    const [row] = (await this.dataSource.query(
+    const [row] = await this.dataSource.query<ClaimRow[]>(
       `SELECT c.id, c.attempt_count, c.recall, c.first_attempt_at FROM campaign_calls c
       WHERE c.id = ${p.add(callId)} AND c.status = 'dialing' AND c.attempt_count = ${p.add(attempt)}`,
       p.values,
-    )) as ClaimRow[];
+    );
     if (!row) return null;
     return {
       callId,
@@ -710,9 +714,11 @@ export class CallDispatchRepository {
   private async accountCapacity(
     manager: EntityManager,
   ): Promise<Map<string, number>> {
-    const rows = (await manager.query(
+    const rows = await manager.query<
+      { account_id: string; n: string | number }[]
+    >(
       `SELECT account_id, COUNT(*) AS n FROM campaign_calls WHERE status = 'dialing' GROUP BY account_id`,
-    )) as { account_id: string; n: string | number }[];
+    );
     const limit = this.options.scheduler.maxInFlightPerAccount;
     return new Map(
       rows.map((r) => [r.account_id, Math.max(0, limit - Number(r.n))]),
@@ -745,7 +751,7 @@ export class CallDispatchRepository {
       ORDER BY c.due_at
       LIMIT ${p.add(claim.limit)}
       ${this.dialect.skipLocked('c, ct', 'k')}`;
-    return (await manager.query(sql, p.values)) as ClaimRow[];
+    return await manager.query<ClaimRow[]>(sql, p.values);
   }
 
   /** Calls that may not be dialed now wait until they may, with why. */

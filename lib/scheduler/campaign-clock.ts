@@ -23,9 +23,9 @@ export class DatabaseClock implements CampaignClock {
   async now(): Promise<Date> {
     if (this.dialect.type !== 'postgres') return new Date();
     if (performance.now() - this.readAt > OFFSET_MAX_AGE_MS) {
-      const [row] = (await this.dataSource.query(
+      const [row] = await this.dataSource.query<{ now: Date }[]>(
         'SELECT clock_timestamp() AS now',
-      )) as { now: Date }[];
+      );
       this.offsetMs = row.now.getTime() - Date.now();
       this.readAt = performance.now();
     }

@@ -98,12 +98,12 @@ export class WebhookDeliveryRepository {
   /** Whether anything may be due: a cheap read outside any transaction. */
   async anyDue(now: Date): Promise<boolean> {
     const p = new SqlParams(this.dialect);
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<unknown[]>(
       `SELECT 1 AS due FROM campaign_webhook_deliveries
        WHERE status = 'pending' AND next_attempt_at <= ${p.add(this.dialect.date(now))}
        LIMIT 1`,
       p.values,
-    )) as unknown[];
+    );
     return rows.length > 0;
   }
 
@@ -118,7 +118,7 @@ export class WebhookDeliveryRepository {
     const d = this.dialect;
     const now = d.date(limits.now);
     const p = new SqlParams(d);
-    const candidates = (await m.query(
+    const candidates = await m.query<CandidateRow[]>(
       `SELECT d.id, d.endpoint_id FROM campaign_webhook_deliveries d
        JOIN campaign_webhook_endpoints e ON e.id = d.endpoint_id
        WHERE d.status = 'pending' AND d.next_attempt_at <= ${p.add(now)}
@@ -129,27 +129,27 @@ export class WebhookDeliveryRepository {
        ORDER BY d.next_attempt_at, d.id
        LIMIT ${p.add(limits.capacity * 4)} ${d.skipLocked('d')}`,
       p.values,
-    )) as CandidateRow[];
+    );
     if (!candidates.length) return [];
     const endpointIds = [...new Set(candidates.map((c) => c.endpoint_id))];
     const q = new SqlParams(d);
     const locked = (
-      (await m.query(
+      await m.query<{ id: string }[]>(
         `SELECT id FROM campaign_webhook_endpoints WHERE id IN ${q.list(endpointIds)} AND disabled_at IS NULL
          ${d.type === 'postgres' ? 'FOR NO KEY UPDATE SKIP LOCKED' : ''}`,
         q.values,
-      )) as { id: string }[]
+      )
     ).map((r) => r.id);
     if (!locked.length) return [];
     const r = new SqlParams(d);
     const busy = new Map<string, number>(
       (
-        (await m.query(
+        await m.query<{ endpoint_id: string; n: number | string }[]>(
           `SELECT endpoint_id, COUNT(*) AS n FROM campaign_webhook_deliveries
            WHERE status = 'pending' AND lease_expires_at > ${r.add(now)} AND endpoint_id IN ${r.list(locked)}
            GROUP BY endpoint_id`,
           r.values,
-        )) as { endpoint_id: string; n: number | string }[]
+        )
       ).map((row) => [row.endpoint_id, Number(row.n)]),
     );
     const usable = new Set(locked);
@@ -180,17 +180,19 @@ export class WebhookDeliveryRepository {
     const e = new SqlParams(d);
     const endpoints = new Map(
       (
-        (await m.query(
+        await m.query<
+          {
+            id: string;
+            url: string;
+            secret: string;
+            previous_secret: string | null;
+            previous_secret_expires_at: unknown;
+          }[]
+        >(
           `SELECT id, url, secret, previous_secret, previous_secret_expires_at
            FROM campaign_webhook_endpoints WHERE id IN ${e.list(locked)}`,
           e.values,
-        )) as {
-          id: string;
-          url: string;
-          secret: string;
-          previous_secret: string | null;
-          previous_secret_expires_at: unknown;
-        }[]
+        )
       ).map((row) => [row.id, row]),
     );
     return leased.map((row) => {

@@ -129,10 +129,10 @@ export class WebhookEndpointService {
     const d = this.dialect;
     await runTransaction(this.dataSource, async (m) => {
       const p = new SqlParams(d);
-      const [row] = (await m.query(
+      const [row] = await m.query<{ n: number | string }[]>(
         `SELECT COUNT(*) AS n FROM campaign_webhook_endpoints WHERE account_id = ${p.add(accountId)}`,
         p.values,
-      )) as { n: number | string }[];
+      );
       const max = this.options.webhooks.maxEndpointsPerAccount;
       if (Number(row.n) >= max) {
         throw new ConflictException(
@@ -153,11 +153,11 @@ export class WebhookEndpointService {
   /** The account's endpoints, oldest first (at most `webhooks.maxEndpointsPerAccount`). */
   async list(accountId: string): Promise<WebhookEndpointInfo[]> {
     const p = new SqlParams(this.dialect);
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<EndpointRow[]>(
       `SELECT ${ENDPOINT_COLUMNS} FROM campaign_webhook_endpoints
        WHERE account_id = ${p.add(accountId)} ORDER BY created_at, id`,
       p.values,
-    )) as EndpointRow[];
+    );
     return rows.map((r) => this.info(r));
   }
 
@@ -272,10 +272,10 @@ export class WebhookEndpointService {
     id = id.toLowerCase();
     return runTransaction(this.dataSource, async (m) => {
       const p = new SqlParams(this.dialect);
-      const found = (await m.query(
+      const found = await m.query<unknown[]>(
         `SELECT id FROM campaign_webhook_endpoints WHERE id = ${p.add(id)} AND account_id = ${p.add(accountId)}`,
         p.values,
-      )) as unknown[];
+      );
       if (!found.length) return false;
       for (const table of [
         'campaign_webhook_attempts',
@@ -322,12 +322,12 @@ export class WebhookEndpointService {
         `(created_at < ${p.add(at)} OR (created_at = ${p.add(at)} AND id < ${p.add(cursor.id)}))`,
       );
     }
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<DeliveryRow[]>(
       `SELECT ${DELIVERY_COLUMNS} FROM campaign_webhook_deliveries
        WHERE ${where.join(' AND ')}
        ORDER BY created_at DESC, id DESC LIMIT ${p.add(limit + 1)}`,
       p.values,
-    )) as DeliveryRow[];
+    );
     const page = rows.slice(0, limit);
     const tries = await this.triesOf(page.map((r) => r.id));
     const data = page.map((r) => this.deliveryInfo(r, tries.get(r.id) ?? []));
@@ -376,10 +376,10 @@ export class WebhookEndpointService {
     });
     if (!copied) return null;
     const p = new SqlParams(d);
-    const [row] = (await this.dataSource.query(
+    const [row] = await this.dataSource.query<DeliveryRow[]>(
       `SELECT ${DELIVERY_COLUMNS} FROM campaign_webhook_deliveries WHERE id = ${p.add(id)}`,
       p.values,
-    )) as DeliveryRow[];
+    );
     return this.deliveryInfo(row, []);
   }
 
@@ -465,11 +465,11 @@ export class WebhookEndpointService {
   ): Promise<EndpointRow | null> {
     if (!isUUID(id)) return null;
     const p = new SqlParams(this.dialect);
-    const [row] = (await this.dataSource.query(
+    const [row] = await this.dataSource.query<EndpointRow[]>(
       `SELECT ${ENDPOINT_COLUMNS} FROM campaign_webhook_endpoints
        WHERE id = ${p.add(id.toLowerCase())} AND account_id = ${p.add(accountId)}`,
       p.values,
-    )) as EndpointRow[];
+    );
     return row ?? null;
   }
 
@@ -478,12 +478,12 @@ export class WebhookEndpointService {
     if (!ids.length) return byDelivery;
     const d = this.dialect;
     const p = new SqlParams(d);
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<AttemptRow[]>(
       `SELECT delivery_id, attempt, attempted_at, result, status_code, latency_ms, error
        FROM campaign_webhook_attempts WHERE delivery_id IN ${p.list(ids)}
        ORDER BY delivery_id, attempt`,
       p.values,
-    )) as AttemptRow[];
+    );
     for (const r of rows) {
       const list = byDelivery.get(r.delivery_id) ?? [];
       list.push({

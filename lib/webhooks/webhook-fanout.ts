@@ -53,11 +53,13 @@ export class WebhookFanout implements CampaignEventFanout {
     const p = new SqlParams(d);
     const accounts = [...new Set(events.map((e) => e.accountId))];
     const endpoints = (
-      (await manager.query(
+      await manager.query<
+        { id: string; account_id: string; event_types: unknown }[]
+      >(
         `SELECT id, account_id, event_types FROM campaign_webhook_endpoints
          WHERE account_id IN ${p.list(accounts)} AND disabled_at IS NULL`,
         p.values,
-      )) as { id: string; account_id: string; event_types: unknown }[]
+      )
     ).map((row) => ({
       id: row.id,
       accountId: row.account_id,

@@ -268,7 +268,7 @@ export class RetellDialer implements ProviderDialer {
         fromNumber,
       };
       if (error.status === 429) {
-        const retryAfterMs = retryAfter(error.headers);
+        const retryAfterMs = retryAfter(error.headers as Headers | undefined);
         return {
           notPlaced: {
             reason: 'rate_limited',
@@ -362,7 +362,7 @@ function retryAfter(headers: Headers | undefined): number | undefined {
 }
 
 /** The `message` of Retell's `{ status: "error", message }` error body. */
-function retellMessage(error: APIError): string {
+function retellMessage(error: { error?: unknown; message: string }): string {
   const body: unknown = error.error;
   if (typeof body === 'object' && body !== null) {
     const text = (body as Record<string, unknown>).message;

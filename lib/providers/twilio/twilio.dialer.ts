@@ -465,7 +465,7 @@ function callResult(call: CallInstance): DialResult {
 function retryAfter(headers: unknown): number | undefined {
   if (typeof headers !== 'object' || headers === null) return undefined;
   const raw = (headers as Record<string, unknown>)['retry-after'];
-  const value = Array.isArray(raw) ? raw[0] : raw;
+  const value: unknown = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
   if (typeof value === 'number') return Math.max(0, value * 1000);
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;

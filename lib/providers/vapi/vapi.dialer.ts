@@ -371,7 +371,7 @@ function errorMessage(body: unknown): string {
   if (typeof body !== 'object' || body === null) return '';
   const { message, error } = body as Record<string, unknown>;
   const parts = [
-    ...(Array.isArray(message) ? message : [message]),
+    ...(Array.isArray(message) ? (message as unknown[]) : [message]),
     error,
   ].filter((p): p is string => typeof p === 'string');
   return parts.join('; ').slice(0, 500);
