@@ -10,7 +10,7 @@ import {
   type OutcomeReportDetails,
 } from '../../lib';
 import { createLoopTestApp, type LoopTestApp } from '../support/loop-test-app';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { TEST_DIALECTS } from '../support/test-database';
 
 const UNKNOWN_ID = '2b7c5a9e-3f1d-4c2a-9d8e-5f6a7b8c9d0e';
 const PHONE = '+34600000001';

@@ -12,8 +12,8 @@ import type { QueryRunner } from 'typeorm';
 import { readDialLog } from '../support/file-logged-dialer';
 import { ReplicaProcess } from '../support/replica-process';
 import { ScaledClock, zoneAtLocalHour } from '../support/scaled-clock';
-import { createTestApp, type TestApp } from '../utils/test-app';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { TEST_DIALECTS } from '../support/test-database';
 
 const FACTOR = 600;
 const PHONE = '+34600000001';

@@ -9,7 +9,7 @@ import {
   createLoopTestApp,
   type LoopTestApp,
 } from '../support/loop-test-app';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { TEST_DIALECTS } from '../support/test-database';
 
 /** A Tuesday in the future, so that every call created now is due. */
 const TUESDAY = '2027-01-12';

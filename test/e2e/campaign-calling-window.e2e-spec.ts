@@ -11,13 +11,13 @@ import {
   hashCampaignRequest,
 } from '../../lib/idempotency/canonical-request-hash';
 import type { NewCampaign } from '../../lib/campaigns/new-campaign.interface';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { TEST_DIALECTS } from '../support/test-database';
 import {
   countWritten,
   createTestApp,
   httpMatrix,
   type TestApp,
-} from '../utils/test-app';
+} from '../support/test-app';
 
 const SEED_CREATED_KEYS = [
   'calls',

@@ -17,8 +17,8 @@ import {
   createTestApp,
   TEST_PLATFORMS,
   type TestPlatform,
-} from '../utils/test-app';
-import { TEST_DIALECTS } from '../utils/test-database';
+} from '../support/test-app';
+import { TEST_DIALECTS } from '../support/test-database';
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UNKNOWN_ID = '2b7c5a9e-3f1d-4c2a-9d8e-5f6a7b8c9d0e';
 

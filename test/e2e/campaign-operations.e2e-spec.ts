@@ -13,8 +13,8 @@ import {
   type LoopTestApp,
 } from '../support/loop-test-app';
 import type { ScriptedDialer } from '../support/scripted-dialer';
-import { TEST_DIALECTS } from '../utils/test-database';
-import { httpMatrix } from '../utils/test-app';
+import { TEST_DIALECTS } from '../support/test-database';
+import { httpMatrix } from '../support/test-app';
 
 describe.each(httpMatrix(TEST_DIALECTS))(
   'campaign operations (%s, %s)',

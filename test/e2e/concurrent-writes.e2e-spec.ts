@@ -1,6 +1,6 @@
 import { CampaignCreationService } from '../../lib';
-import { TEST_DIALECTS } from '../utils/test-database';
-import { createTestApp, type TestApp } from '../utils/test-app';
+import { TEST_DIALECTS } from '../support/test-database';
+import { createTestApp, type TestApp } from '../support/test-app';
 
 describe.each(TEST_DIALECTS)('concurrent requests (%s)', (dialect) => {
   let t: TestApp;

@@ -1,5 +1,5 @@
-import { TEST_DIALECTS } from '../utils/test-database';
-import { createTestApp, type TestApp } from '../utils/test-app';
+import { TEST_DIALECTS } from '../support/test-database';
+import { createTestApp, type TestApp } from '../support/test-app';
 
 interface ContactRow {
   id: string;

@@ -1,11 +1,11 @@
 import { ApiTokenService, PlaybookService } from '../../lib';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { TEST_DIALECTS } from '../support/test-database';
 import {
   countWritten,
   createTestApp,
   type TestApp,
   httpMatrix,
-} from '../utils/test-app';
+} from '../support/test-app';
 
 describe.each(httpMatrix(TEST_DIALECTS))(
   'POST /campaign, error rows of the seed (%s, %s)',

@@ -6,13 +6,13 @@
  * shape of every 4xx. Every case is a 4xx naming the field, writing nothing.
  */
 import type { Response } from 'supertest';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { TEST_DIALECTS } from '../support/test-database';
 import {
   countWritten,
   createTestApp,
   type TestApp,
   httpMatrix,
-} from '../utils/test-app';
+} from '../support/test-app';
 import {
   CASES,
   campaign,

@@ -1,10 +1,10 @@
-import { TEST_DIALECTS } from '../utils/test-database';
+import { TEST_DIALECTS } from '../support/test-database';
 import {
   countWritten,
   createTestApp,
   type TestApp,
   httpMatrix,
-} from '../utils/test-app';
+} from '../support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

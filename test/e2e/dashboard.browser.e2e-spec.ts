@@ -15,8 +15,8 @@ import {
   httpMatrix,
   type TestApp,
   type TestPlatform,
-} from '../utils/test-app';
-import { TEST_DIALECTS, type TestDialect } from '../utils/test-database';
+} from '../support/test-app';
+import { TEST_DIALECTS, type TestDialect } from '../support/test-database';
 
 /*
  * The dashboard in a real browser: the system Chromium driven by

@@ -6,8 +6,8 @@ import {
   type TestApp,
   type TestAppConfig,
   type TestPlatform,
-} from '../utils/test-app';
-import { TEST_DIALECTS, type TestDialect } from '../utils/test-database';
+} from '../support/test-app';
+import { TEST_DIALECTS, type TestDialect } from '../support/test-database';
 
 /** The page's two asset URLs, as it names them (relative to the page). */
 const assetsOf = (html: string): string[] =>

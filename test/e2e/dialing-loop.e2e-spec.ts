@@ -10,7 +10,7 @@ import {
   type LoopTestApp,
 } from '../support/loop-test-app';
 import type { ScriptedDialer } from '../support/scripted-dialer';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { TEST_DIALECTS } from '../support/test-database';
 
 interface CallRow {
   id: string;

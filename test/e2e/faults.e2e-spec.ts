@@ -32,8 +32,8 @@ import {
 } from '../support/campaign-run-checks';
 import { FakeClock } from '../support/fake-clock';
 import { ScaledClock, zoneAtLocalHour } from '../support/scaled-clock';
-import { createTestApp, type TestApp } from '../utils/test-app';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { TEST_DIALECTS } from '../support/test-database';
 
 const ALWAYS: CallingWindow = {
   start: '00:00',

@@ -24,8 +24,8 @@ import {
   httpMatrix,
   type TestApp,
   type TestPlatform,
-} from '../utils/test-app';
-import { TEST_DIALECTS, type TestDialect } from '../utils/test-database';
+} from '../support/test-app';
+import { TEST_DIALECTS, type TestDialect } from '../support/test-database';
 
 interface Gate {
   open: () => void;

@@ -42,12 +42,12 @@ import {
   type CampaignModuleOptions,
   type ResolvedCampaignOptions,
 } from '../../lib';
-import { dataSourceOptionsFor } from '../utils/test-app';
+import { dataSourceOptionsFor } from '../support/test-app';
 import {
   createTestDatabase,
   TEST_DIALECTS,
   type TestDatabase,
-} from '../utils/test-database';
+} from '../support/test-database';
 
 /** A host job, as every host with `@Interval` has. */
 @Injectable()

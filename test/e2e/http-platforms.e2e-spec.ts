@@ -3,14 +3,14 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { TEST_DIALECTS } from '../support/test-database';
 import {
   countWritten,
   createTestApp,
   httpMatrix,
   type TestApp,
   type TestPlatform,
-} from '../utils/test-app';
+} from '../support/test-app';
 
 /** A route of the host's own, to show its body parsing is left as it was. */
 @Controller('host')

@@ -4,13 +4,13 @@ import {
   IdempotencyKeyService,
   PlaybookService,
 } from '../../lib';
-import { TEST_DIALECTS, type TestDialect } from '../utils/test-database';
+import { TEST_DIALECTS, type TestDialect } from '../support/test-database';
 import {
   countWritten,
   createTestApp,
   type TestApp,
   httpMatrix,
-} from '../utils/test-app';
+} from '../support/test-app';
 
 const HOUR = 60 * 60 * 1000;
 

@@ -10,12 +10,12 @@ import { DUE_CALLS_CHANNEL } from '../../lib/scheduler/due-calls.notifier';
 import { waitUntil } from '../support/campaign-run-checks';
 import { ALWAYS } from '../support/loop-test-app';
 import { ScriptedDialer } from '../support/scripted-dialer';
-import { createTestApp, type TestApp } from '../utils/test-app';
+import { createTestApp, type TestApp } from '../support/test-app';
 import {
   createTestDatabase,
   TEST_DIALECTS,
   type TestDatabase,
-} from '../utils/test-database';
+} from '../support/test-database';
 
 const TEN_MINUTES = 10 * 60_000;
 

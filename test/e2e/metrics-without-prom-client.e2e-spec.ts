@@ -3,8 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CampaignMetricsService, CampaignModule } from '../../lib';
 import { createLoopTestApp, type LoopTestApp } from '../support/loop-test-app';
-import { dataSourceOptionsFor } from '../utils/test-app';
-import { createTestDatabase, TEST_DIALECTS } from '../utils/test-database';
+import { dataSourceOptionsFor } from '../support/test-app';
+import { createTestDatabase, TEST_DIALECTS } from '../support/test-database';
 
 // prom-client is an optional peer: here it is not installed.
 jest.mock('prom-client', () => {

@@ -12,7 +12,7 @@ import {
   MINUTE,
   type LoopTestApp,
 } from '../support/loop-test-app';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { TEST_DIALECTS } from '../support/test-database';
 
 /** A host route serving the registry, as a host (or the sample-app) would. */
 function metricsRoute(registry: Registry): DynamicModule {

@@ -31,7 +31,7 @@ import {
   TEST_DIALECTS,
   createTestDatabase,
   type TestDatabase,
-} from '../utils/test-database';
+} from '../support/test-database';
 
 const describePostgres = TEST_DIALECTS.includes('postgres')
   ? describe

@@ -3,8 +3,8 @@ import {
   TEST_DIALECTS,
   createTestDatabase,
   type TestDatabase,
-} from '../utils/test-database';
-import { dataSourceOptionsFor } from '../utils/test-app';
+} from '../support/test-database';
+import { dataSourceOptionsFor } from '../support/test-app';
 import { CONTACT_TABLE_COLUMNS } from '../support/seed-contact-fields';
 
 const TABLES = [

@@ -6,8 +6,8 @@ import {
   type CampaignModuleOptions,
   type ResolvedCampaignOptions,
 } from '../../lib';
-import { TEST_DIALECTS } from '../utils/test-database';
-import { createTestApp, type TestApp } from '../utils/test-app';
+import { TEST_DIALECTS } from '../support/test-database';
+import { createTestApp, type TestApp } from '../support/test-app';
 
 const HOST_PLAYBOOK = '11111111-2222-4333-8444-555555555555';
 

@@ -22,8 +22,11 @@ import {
   createTestApp,
   dataSourceOptionsFor,
   type TestApp,
-} from '../utils/test-app';
-import { createTestDatabase, type TestDatabase } from '../utils/test-database';
+} from '../support/test-app';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from '../support/test-database';
 import { SEED_CONTACT_FIELDS } from '../support/seed-contact-fields';
 
 const PACKAGE_VERSION = (

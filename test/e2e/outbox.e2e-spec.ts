@@ -32,12 +32,12 @@ import type { ReplicaEventLine } from '../support/replica-config';
 import { ReplicaProcess } from '../support/replica-process';
 import { ScaledClock, zoneAtLocalHour } from '../support/scaled-clock';
 import { seedCampaigns } from '../support/seed-campaigns';
-import { createTestApp, type TestApp } from '../utils/test-app';
+import { createTestApp, type TestApp } from '../support/test-app';
 import {
   createTestDatabase,
   TEST_DIALECTS,
   type TestDatabase,
-} from '../utils/test-database';
+} from '../support/test-database';
 
 const FACTOR = 600;
 

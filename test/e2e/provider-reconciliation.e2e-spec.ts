@@ -17,8 +17,8 @@ import { VapiFakeServer } from '../support/fakes/vapi-fake.server';
 import { ReplicaProcess } from '../support/replica-process';
 import type { ReplicaConfig } from '../support/replica-config';
 import { ScaledClock, zoneAtLocalHour } from '../support/scaled-clock';
-import { createTestApp, type TestApp } from '../utils/test-app';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { TEST_DIALECTS } from '../support/test-database';
 
 /**
  * Real time: a provider finds a call without its id by when it was created,

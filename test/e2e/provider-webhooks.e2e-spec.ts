@@ -5,8 +5,8 @@ import {
   type LoopTestApp,
 } from '../support/loop-test-app';
 import { SignedFakeProvider } from '../support/signed-fake-provider';
-import { httpMatrix } from '../utils/test-app';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { httpMatrix } from '../support/test-app';
+import { TEST_DIALECTS } from '../support/test-database';
 
 interface CallRow {
   id: string;

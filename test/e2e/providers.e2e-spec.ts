@@ -28,7 +28,7 @@ import {
   MINUTE,
   type LoopTestApp,
 } from '../support/loop-test-app';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { TEST_DIALECTS } from '../support/test-database';
 
 /** The module is built before the fake knows its webhook URL: a forwarding dialer. */
 class LateDialer implements ProviderDialer {

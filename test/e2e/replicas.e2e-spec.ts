@@ -33,8 +33,8 @@ import type { ReplicaConfig } from '../support/replica-config';
 import { ReplicaProcess } from '../support/replica-process';
 import { ScaledClock, zoneAtLocalHour } from '../support/scaled-clock';
 import { seedCampaigns, type SeededCampaign } from '../support/seed-campaigns';
-import { createTestApp, type TestApp } from '../utils/test-app';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { TEST_DIALECTS } from '../support/test-database';
 
 const FACTOR = 600;
 const MINUTE = 60_000;

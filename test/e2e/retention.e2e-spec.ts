@@ -9,7 +9,7 @@ import {
 import { CampaignRetentionJob } from '../../lib/retention/campaign-retention.job';
 import { createLoopTestApp, type LoopTestApp } from '../support/loop-test-app';
 import type { ScriptedDialer } from '../support/scripted-dialer';
-import { TEST_DIALECTS, type TestDialect } from '../utils/test-database';
+import { TEST_DIALECTS, type TestDialect } from '../support/test-database';
 
 const DAY = 24 * 60 * 60_000;
 const HOUR = 60 * 60_000;

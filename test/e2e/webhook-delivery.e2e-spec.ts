@@ -19,8 +19,8 @@ import {
   startWebhookTarget,
   type WebhookTarget,
 } from '../support/webhook-target.server';
-import { createTestApp, type TestApp } from '../utils/test-app';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { TEST_DIALECTS } from '../support/test-database';
 
 const SECOND = 1_000;
 const HOUR = 60 * 60 * SECOND;

@@ -12,8 +12,8 @@ import {
   startWebhookTarget,
   type WebhookTarget,
 } from '../support/webhook-target.server';
-import { createTestApp, httpMatrix, type TestApp } from '../utils/test-app';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { createTestApp, httpMatrix, type TestApp } from '../support/test-app';
+import { TEST_DIALECTS } from '../support/test-database';
 
 describe.each(httpMatrix(TEST_DIALECTS))(
   'webhook endpoint routes (%s, %s)',

@@ -14,8 +14,8 @@ import {
   startWebhookTarget,
   type WebhookTarget,
 } from '../support/webhook-target.server';
-import { createTestApp, type TestApp } from '../utils/test-app';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { TEST_DIALECTS } from '../support/test-database';
 
 /** Webhook delivery never slows the dialing loop: a receiver that hangs holds only the worker's own slots. */
 describe.each(TEST_DIALECTS)(

@@ -17,12 +17,12 @@ import {
   startWebhookTarget,
   type WebhookTarget,
 } from '../support/webhook-target.server';
-import { dataSourceOptionsFor } from '../utils/test-app';
+import { dataSourceOptionsFor } from '../support/test-app';
 import {
   createTestDatabase,
   TEST_DIALECTS,
   type TestDatabase,
-} from '../utils/test-database';
+} from '../support/test-database';
 
 const describePostgres = TEST_DIALECTS.includes('postgres')
   ? describe

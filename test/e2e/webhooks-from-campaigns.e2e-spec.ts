@@ -20,7 +20,7 @@ import {
   startWebhookTarget,
   type WebhookTarget,
 } from '../support/webhook-target.server';
-import { TEST_DIALECTS } from '../utils/test-database';
+import { TEST_DIALECTS } from '../support/test-database';
 
 interface Body {
   type: string;

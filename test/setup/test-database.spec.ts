@@ -5,7 +5,7 @@ import {
   createTestDatabase,
   parseDialects,
   TEST_DIALECTS,
-} from '../utils/test-database';
+} from '../support/test-database';
 
 describe('test database setup', () => {
   it('receives TEST_DATABASE_URL from globalSetup in the test worker', () => {

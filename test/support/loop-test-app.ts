@@ -7,12 +7,8 @@ import {
   type TickReport,
 } from '../../lib';
 import type { ModuleMetadata } from '@nestjs/common';
-import {
-  createTestApp,
-  type TestApp,
-  type TestPlatform,
-} from '../utils/test-app';
-import type { TestDatabase, TestDialect } from '../utils/test-database';
+import { createTestApp, type TestApp, type TestPlatform } from './test-app';
+import type { TestDatabase, TestDialect } from './test-database';
 import { FakeClock } from './fake-clock';
 import { ScriptedDialer } from './scripted-dialer';
 

@@ -1,5 +1,5 @@
 import { ApiTokenService, PlaybookService } from '../../lib';
-import type { TestApp } from '../utils/test-app';
+import type { TestApp } from './test-app';
 
 export interface SeedCampaign {
   contacts: number;
