@@ -189,12 +189,16 @@ export class CampaignCreationService {
    * background, at most every 10 s per process.
    */
   private refreshStatistics(): void {
-    if (this.dialect.type !== 'postgres') return;
+    const analyze = this.dialect.analyze([
+      'campaign_calls',
+      'campaign_contacts',
+    ]);
+    if (!analyze) return;
     const now = Date.now();
     if (now - this.analyzedAt < ANALYZE_INTERVAL_MS) return;
     this.analyzedAt = now;
     this.dataSource
-      .query('ANALYZE campaign_calls, campaign_contacts')
+      .query(analyze)
       .catch((error: Error) =>
         this.logger.warn(`could not analyze campaign tables: ${error.message}`),
       );

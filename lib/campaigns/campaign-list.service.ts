@@ -144,12 +144,7 @@ export class CampaignListService {
     @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
   ) {
     this.dialect = sqlDialectOf(dataSource);
-    // PostgreSQL keeps microseconds (a JS Date would drop them); SQLite's
-    // stored text already sorts as the instant it names.
-    this.createdAtKey =
-      this.dialect.type === 'postgres'
-        ? `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-        : 'created_at';
+    this.createdAtKey = this.dialect.timestampKey('created_at');
   }
 
   /**

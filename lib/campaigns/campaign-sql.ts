@@ -49,27 +49,9 @@ export function contactUpsertSuffix(dialect: SqlDialect): string {
     `ON CONFLICT (account_id, phone) DO UPDATE SET`,
     [
       ...keep,
-      `custom_fields = ${mergeCustomFields(dialect, `${table}.custom_fields`, 'excluded.custom_fields')}`,
+      `custom_fields = ${dialect.mergeJsonObjects(`${table}.custom_fields`, 'excluded.custom_fields')}`,
       `updated_at = ${dialect.now}`,
     ].join(', '),
     'RETURNING id, phone',
   ].join(' ');
-}
-
-function mergeCustomFields(
-  dialect: SqlDialect,
-  stored: string,
-  given: string,
-): string {
-  if (dialect.type === 'postgres') {
-    return `CASE WHEN ${given} IS NULL THEN ${stored} ELSE COALESCE(${stored}, '{}'::jsonb) || ${given} END`;
-  }
-  // SQLite has no shallow merge that keeps null values (json_patch drops them):
-  // rebuild the object from the stored keys the request does not give, plus the given ones.
-  const value = `CASE type WHEN 'text' THEN json_quote(value) WHEN 'true' THEN json('true') WHEN 'false' THEN json('false') WHEN 'object' THEN json(value) WHEN 'array' THEN json(value) ELSE value END`;
-  return `CASE WHEN ${given} IS NULL THEN ${stored} WHEN ${stored} IS NULL THEN ${given} ELSE (
-    SELECT json_group_object(key, ${value}) FROM (
-      SELECT key, value, type FROM json_each(${stored})
-        WHERE key NOT IN (SELECT key FROM json_each(${given}))
-      UNION ALL SELECT key, value, type FROM json_each(${given}))) END`;
 }

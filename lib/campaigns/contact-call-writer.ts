@@ -41,7 +41,7 @@ export class ContactCallWriter {
   async write(manager: EntityManager, batch: ContactCallBatch): Promise<void> {
     for (let i = 0; i < batch.contacts.length; i += this.chunkSize) {
       const contacts = batch.contacts.slice(i, i + this.chunkSize);
-      if (this.dialect.type === 'postgres') {
+      if (this.dialect.bindsArrays) {
         await this.writeWithArrays(manager, batch, contacts);
       } else {
         await this.writeWithValues(manager, batch, contacts);

@@ -30,6 +30,20 @@ export interface SqlDialect {
    * run one at a time (SQLite).
    */
   tryTransactionLock(name: string): string | null;
+  /** Row-lock clause that blocks writers of the rows but not inserts referencing them; '' where there are no row locks. */
+  readonly lockForNoKeyUpdate: string;
+  /** A query of the database's clock (one row, `now`), or null: use the process clock. */
+  readonly clockQuery: string | null;
+  /** Whether the database has LISTEN/NOTIFY (other replicas woken by a commit). */
+  readonly notifies: boolean;
+  /** Whether bulk writes bind arrays (`unnest`) instead of multi-row VALUES. */
+  readonly bindsArrays: boolean;
+  /** A timestamp column as a key that sorts and compares at full stored precision. */
+  timestampKey(column: string): string;
+  /** Refreshes planner statistics of tables after a bulk write, or null where not needed. */
+  analyze(tables: readonly string[]): string | null;
+  /** SQL of a shallow JSON object merge: `given`'s keys over `stored`'s (nulls kept); null `given` keeps `stored`. */
+  mergeJsonObjects(stored: string, given: string): string;
 }
 
 /** A date as SQLite columns store it: UTC text `YYYY-MM-DD HH:MM:SS.SSS`. */
@@ -56,6 +70,16 @@ const postgres: SqlDialect = {
     ].join(' '),
   tryTransactionLock: (name) =>
     `SELECT pg_try_advisory_xact_lock(hashtext('${name.replace(/'/g, "''")}')) AS locked`,
+  lockForNoKeyUpdate: 'FOR NO KEY UPDATE SKIP LOCKED',
+  clockQuery: 'SELECT clock_timestamp() AS now',
+  notifies: true,
+  bindsArrays: true,
+  // Microseconds kept (a JS Date would drop them).
+  timestampKey: (column) =>
+    `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+  analyze: (tables) => `ANALYZE ${tables.join(', ')}`,
+  mergeJsonObjects: (stored, given) =>
+    `CASE WHEN ${given} IS NULL THEN ${stored} ELSE COALESCE(${stored}, '{}'::jsonb) || ${given} END`,
 };
 
 /** Dates are UTC text `YYYY-MM-DD HH:MM:SS.SSS`, the format TypeORM writes. */
@@ -75,7 +99,29 @@ const sqlite: SqlDialect = {
   // One process: the claim's transaction is the lock.
   skipLocked: () => '',
   tryTransactionLock: () => null,
+  lockForNoKeyUpdate: '',
+  clockQuery: null,
+  notifies: false,
+  bindsArrays: false,
+  // The stored text already sorts as the instant it names.
+  timestampKey: (column) => column,
+  analyze: () => null,
+  mergeJsonObjects: sqliteMergeJsonObjects,
 };
+
+/**
+ * SQLite has no shallow merge that keeps null values (json_patch drops
+ * them): the object is rebuilt from the stored keys the given object does
+ * not have, plus the given ones.
+ */
+function sqliteMergeJsonObjects(stored: string, given: string): string {
+  const value = `CASE type WHEN 'text' THEN json_quote(value) WHEN 'true' THEN json('true') WHEN 'false' THEN json('false') WHEN 'object' THEN json(value) WHEN 'array' THEN json(value) ELSE value END`;
+  return `CASE WHEN ${given} IS NULL THEN ${stored} WHEN ${stored} IS NULL THEN ${given} ELSE (
+    SELECT json_group_object(key, ${value}) FROM (
+      SELECT key, value, type FROM json_each(${stored})
+        WHERE key NOT IN (SELECT key FROM json_each(${given}))
+      UNION ALL SELECT key, value, type FROM json_each(${given}))) END`;
+}
 
 export function sqlDialectOf(dataSource: DataSource): SqlDialect {
   const type = dataSource.options.type;

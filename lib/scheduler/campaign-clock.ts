@@ -21,11 +21,10 @@ export class DatabaseClock implements CampaignClock {
   ) {}
 
   async now(): Promise<Date> {
-    if (this.dialect.type !== 'postgres') return new Date();
+    const clockQuery = this.dialect.clockQuery;
+    if (!clockQuery) return new Date();
     if (performance.now() - this.readAt > OFFSET_MAX_AGE_MS) {
-      const [row] = await this.dataSource.query<{ now: Date }[]>(
-        'SELECT clock_timestamp() AS now',
-      );
+      const [row] = await this.dataSource.query<{ now: Date }[]>(clockQuery);
       this.offsetMs = row.now.getTime() - Date.now();
       this.readAt = performance.now();
     }

@@ -7,6 +7,7 @@ import {
 import type { EventEmitter } from 'node:events';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
+import { sqlDialectOf } from '../database/sql-dialect';
 
 /** The PostgreSQL channel a write with calls due now notifies. */
 export const DUE_CALLS_CHANNEL = 'nestjs_call_campaigns_due';
@@ -42,7 +43,7 @@ export class DueCallsNotifier implements BeforeApplicationShutdown {
 
   /** In the writing transaction: other replicas hear of it on commit. */
   async notify(manager: EntityManager): Promise<void> {
-    if (this.dataSource.options.type !== 'postgres') return;
+    if (!sqlDialectOf(this.dataSource).notifies) return;
     await manager.query(`SELECT pg_notify('${DUE_CALLS_CHANNEL}', '')`);
   }
 
@@ -103,7 +104,7 @@ export class DueCallsNotifier implements BeforeApplicationShutdown {
 
   /** The `pg` module TypeORM loaded for the host's data source. */
   private clientClass(): ClientClass | null {
-    if (this.dataSource.options.type !== 'postgres') return null;
+    if (!sqlDialectOf(this.dataSource).notifies) return null;
     const pg = (this.dataSource.driver as { postgres?: { Client?: unknown } })
       .postgres;
     return typeof pg?.Client === 'function' ? (pg.Client as ClientClass) : null;

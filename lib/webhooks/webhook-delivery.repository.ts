@@ -136,7 +136,7 @@ export class WebhookDeliveryRepository {
     const locked = (
       await m.query<{ id: string }[]>(
         `SELECT id FROM campaign_webhook_endpoints WHERE id IN ${q.list(endpointIds)} AND disabled_at IS NULL
-         ${d.type === 'postgres' ? 'FOR NO KEY UPDATE SKIP LOCKED' : ''}`,
+         ${d.lockForNoKeyUpdate}`,
         q.values,
       )
     ).map((r) => r.id);
