@@ -8,6 +8,7 @@ import { DemoSeedService, SAMPLE_DIALER } from './demo-seed.service';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { sampleDialer } from './sample-dialer';
+import { sampleLimits } from './sample-limits';
 
 /** Where the sample-app serves the module's dashboard. */
 export const SAMPLE_DASHBOARD_PATH = 'campaign-dashboard';
@@ -24,6 +25,8 @@ const sample = sampleDialer();
     }),
     CampaignModule.forRoot({
       defaultTimezone: 'UTC',
+      // MAX_CONTACTS_PER_CAMPAIGN, MAX_BODY_BYTES (unset: the defaults).
+      ...sampleLimits(),
       dialer: sample.dialer,
       // With the simulated provider the business window is open at every
       // hour, so only the built-in calling rules (on, as in any host) hold
