@@ -135,24 +135,6 @@ export class CampaignEventStore {
     };
   }
 
-  /** A campaign's events in sequence order (those not yet numbered last). */
-  async ofCampaign(campaignId: string): Promise<DurableCampaignEvent[]> {
-    const p = new SqlParams(this.dialect);
-    const rows = await this.dataSource.query<EventRow[]>(
-      `SELECT position, id, campaign_id, account_id, type, sequence, data, occurred_at
-      FROM campaign_events WHERE campaign_id = ${p.add(campaignId)}
-      ORDER BY position`,
-      p.values,
-    );
-    const attempts = await this.attemptsOf(
-      this.dataSource.manager,
-      rows.filter((r) => r.type === 'call.finished'),
-    );
-    return rows.map((r) =>
-      this.toEvent(r, r.sequence == null ? 0 : Number(r.sequence), attempts),
-    );
-  }
-
   /**
    * The next numbers of each campaign's stream, one statement for the
    * batch: `last_sequence` grows by the campaign's count of new events.

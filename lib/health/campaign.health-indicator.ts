@@ -189,7 +189,7 @@ export class CampaignHealthIndicator
         const now = await parts.clock.now();
         return { now, oldest: await this.oldestDueCall(parts, now) };
       }, timeoutMs);
-      const lagMs = oldest ? Math.max(0, now.getTime() - oldest.getTime()) : 0;
+      const lagMs = lagSince(oldest, now);
       const measured = {
         oldestDueAt: oldest?.toISOString() ?? null,
         lagMs,
@@ -224,9 +224,7 @@ export class CampaignHealthIndicator
         const now = await parts.clock.now();
         return { now, ...(await parts.relay.backlog()) };
       }, timeoutMs);
-      const lagMs = oldestAt
-        ? Math.max(0, now.getTime() - oldestAt.getTime())
-        : 0;
+      const lagMs = lagSince(oldestAt, now);
       const measured = {
         pending,
         oldestAt: oldestAt?.toISOString() ?? null,
@@ -292,6 +290,10 @@ async function withinTimeout<T>(
     clearTimeout(timer);
   }
 }
+
+/** How long ago `oldest` was, never negative; 0 when there is none. */
+const lagSince = (oldest: Date | null, now: Date): number =>
+  oldest ? Math.max(0, now.getTime() - oldest.getTime()) : 0;
 
 const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);

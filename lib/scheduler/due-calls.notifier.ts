@@ -36,14 +36,17 @@ export class DueCallsNotifier implements BeforeApplicationShutdown {
   private readonly wakers = new Set<() => void>();
   private listener: ListenClient | null = null;
   private stopped = false;
+  private readonly notifies: boolean;
 
   constructor(
     @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.notifies = sqlDialectOf(dataSource).notifies;
+  }
 
   /** In the writing transaction: other replicas hear of it on commit. */
   async notify(manager: EntityManager): Promise<void> {
-    if (!sqlDialectOf(this.dataSource).notifies) return;
+    if (!this.notifies) return;
     await manager.query(`SELECT pg_notify('${DUE_CALLS_CHANNEL}', '')`);
   }
 
@@ -104,7 +107,7 @@ export class DueCallsNotifier implements BeforeApplicationShutdown {
 
   /** The `pg` module TypeORM loaded for the host's data source. */
   private clientClass(): ClientClass | null {
-    if (!sqlDialectOf(this.dataSource).notifies) return null;
+    if (!this.notifies) return null;
     const pg = (this.dataSource.driver as { postgres?: { Client?: unknown } })
       .postgres;
     return typeof pg?.Client === 'function' ? (pg.Client as ClientClass) : null;

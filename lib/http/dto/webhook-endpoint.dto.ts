@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import {
   ApiProperty,
   ApiPropertyOptional,
@@ -37,6 +38,31 @@ const EVENTS_PROPERTY: ApiPropertyOptions = {
   example: ['campaign.completed', 'call.finished'],
 };
 
+/** `events`: the event types an endpoint receives (create and update). */
+const EventTypesField = (): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional(EVENTS_PROPERTY),
+    IsOptional(),
+    IsArray(),
+    ArrayNotEmpty(),
+    ArrayMaxSize(DURABLE_CAMPAIGN_EVENT_TYPES.length),
+    IsIn(DURABLE_CAMPAIGN_EVENT_TYPES, { each: true }),
+  );
+
+/** `description`: free text or null (create and update). */
+const DescriptionField = (): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: String,
+      nullable: true,
+      maxLength: WEBHOOK_LIMITS.descriptionMaxLength,
+    }),
+    IsOptional(),
+    ValidateIf((_, value) => value !== null),
+    IsString(),
+    MaxLength(WEBHOOK_LIMITS.descriptionMaxLength),
+  );
+
 /** Body of `POST /<prefix>/webhook-endpoints`. */
 export class CreateWebhookEndpointDto {
   static readonly FIELDS = ['url', 'events', 'description'] as const;
@@ -52,23 +78,10 @@ export class CreateWebhookEndpointDto {
   @MaxLength(WEBHOOK_URL_MAX_LENGTH)
   url!: string;
 
-  @ApiPropertyOptional(EVENTS_PROPERTY)
-  @IsOptional()
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayMaxSize(DURABLE_CAMPAIGN_EVENT_TYPES.length)
-  @IsIn(DURABLE_CAMPAIGN_EVENT_TYPES, { each: true })
+  @EventTypesField()
   events?: DurableCampaignEventType[];
 
-  @ApiPropertyOptional({
-    type: String,
-    nullable: true,
-    maxLength: WEBHOOK_LIMITS.descriptionMaxLength,
-  })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
-  @IsString()
-  @MaxLength(WEBHOOK_LIMITS.descriptionMaxLength)
+  @DescriptionField()
   description?: string | null;
 }
 
@@ -86,23 +99,10 @@ export class UpdateWebhookEndpointDto {
   @MaxLength(WEBHOOK_URL_MAX_LENGTH)
   url?: string;
 
-  @ApiPropertyOptional(EVENTS_PROPERTY)
-  @IsOptional()
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayMaxSize(DURABLE_CAMPAIGN_EVENT_TYPES.length)
-  @IsIn(DURABLE_CAMPAIGN_EVENT_TYPES, { each: true })
+  @EventTypesField()
   events?: DurableCampaignEventType[];
 
-  @ApiPropertyOptional({
-    type: String,
-    nullable: true,
-    maxLength: WEBHOOK_LIMITS.descriptionMaxLength,
-  })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
-  @IsString()
-  @MaxLength(WEBHOOK_LIMITS.descriptionMaxLength)
+  @DescriptionField()
   description?: string | null;
 
   @ApiPropertyOptional({
