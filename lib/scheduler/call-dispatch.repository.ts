@@ -41,6 +41,7 @@ import type {
 } from './dispatch.interfaces';
 import { nextCallState } from './recall-policy';
 import { runTransaction } from '../database/run-transaction';
+import { recordWithArrays, startWithArrays } from './array-dispatch.statements';
 
 const BEFORE_DIAL_FAILURE_WAIT_MS = 60_000;
 
@@ -339,9 +340,12 @@ export class CallDispatchRepository {
     now: Date,
   ): Promise<RecordedResults> {
     if (results.length === 0) return { recorded: [], completedCampaigns: [] };
-    const recorded = await runTransaction(this.dataSource, (m) =>
-      this.record(m, results, fence, now),
-    );
+    // One statement needs no transaction of its own.
+    const recorded = this.dialect.bindsArrays
+      ? await this.record(this.dataSource.manager, results, fence, now)
+      : await runTransaction(this.dataSource, (m) =>
+          this.record(m, results, fence, now),
+        );
     if (recorded.length) this.outbox.committed();
     return {
       recorded,
@@ -360,6 +364,9 @@ export class CallDispatchRepository {
     now: Date,
   ): Promise<RecordedResults['recorded']> {
     if (results.length === 0) return [];
+    if (this.dialect.bindsArrays) {
+      return this.recordWithArrays(m, results, fence, now);
+    }
     const moved = new Map(
       (await this.moveCalls(m, results, fence, now)).map((r) => [r.id, r]),
     );
@@ -396,6 +403,51 @@ export class CallDispatchRepository {
       recorded.filter((r) => r.outcome === 'opted_out').map((r) => r.id),
     );
     return recorded;
+  }
+
+  private async recordWithArrays(
+    m: EntityManager,
+    results: AttemptResult[],
+    fence: ResultFence,
+    now: Date,
+  ): Promise<RecordedResults['recorded']> {
+    const moved = await recordWithArrays(
+      m,
+      this.dialect,
+      results.map((r) => {
+        const next = this.nextState(r, now);
+        return {
+          callId: r.callId,
+          attempt: r.attempt,
+          status: next.status,
+          dueAt: next.status === 'retry_pending' ? next.dueAt : null,
+          outcome: r.outcome,
+          providerCallId: r.providerCallId ?? null,
+          details: r.details ? JSON.stringify(r.details) : null,
+        };
+      }),
+      fence,
+      now,
+    );
+    const byId = new Map(results.map((r) => [r.callId, r]));
+    return moved.map((row) => ({
+      ...byId.get(row.id)!,
+      id: row.id,
+      campaignId: row.campaign_id,
+      accountId: row.account_id,
+      status: row.status,
+    }));
+  }
+
+  private nextState(r: AttemptResult, now: Date) {
+    return nextCallState({
+      outcome: r.outcome,
+      attemptNumber: r.attempt,
+      recall: r.recall,
+      firstAttemptAt: r.firstAttemptAt,
+      now,
+      retryVoicemail: this.options.retryVoicemail,
+    });
   }
 
   /**
@@ -804,6 +856,18 @@ export class CallDispatchRepository {
   ): Promise<StartedAttempt[]> {
     if (toStart.length === 0) return [];
     const d = this.dialect;
+    if (d.bindsArrays) {
+      await startWithArrays(
+        manager,
+        d,
+        toStart.map(({ row, verdict }) => ({
+          id: row.id,
+          verdict: JSON.stringify(verdict),
+        })),
+        claim,
+      );
+      return toStart.map(({ row }) => this.toStartedAttempt(row, claim.now));
+    }
     const p = new SqlParams(d);
     await manager.query(
       `UPDATE campaign_calls SET status = 'dialing', attempt_count = attempt_count + 1,
@@ -878,14 +942,7 @@ export class CallDispatchRepository {
     const p = new SqlParams(d);
     const values = p.rows(
       results.map((r) => {
-        const next = nextCallState({
-          outcome: r.outcome,
-          attemptNumber: r.attempt,
-          recall: r.recall,
-          firstAttemptAt: r.firstAttemptAt,
-          now,
-          retryVoicemail: this.options.retryVoicemail,
-        });
+        const next = this.nextState(r, now);
         return next.status === 'retry_pending'
           ? [r.callId, r.attempt, next.status, d.date(next.dueAt), r.outcome, 0]
           : [r.callId, r.attempt, next.status, null, r.outcome, 1];
