@@ -24,3 +24,19 @@ export function runTransaction<T>(
   );
   return run;
 }
+
+/**
+ * A single statement, atomic on its own: no transaction of its own where
+ * each caller has its own connection; on SQLite in the queue of
+ * {@link runTransaction} (outside it, it would join whichever transaction
+ * holds the one connection).
+ */
+export function runStatement<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  if (dataSource.options.type === 'better-sqlite3') {
+    return runTransaction(dataSource, work);
+  }
+  return work(dataSource.manager);
+}

@@ -9,7 +9,7 @@ import {
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { DataSource } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
-import { runTransaction } from '../database/run-transaction';
+import { runStatement, runTransaction } from '../database/run-transaction';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import { CAMPAIGN_CLOCK } from '../scheduler/campaign-clock.provider';
@@ -173,7 +173,7 @@ export class CampaignEventRelayService
     }
     if (done.length) {
       const at = await this.clock.now();
-      await runTransaction(this.dataSource, (m) =>
+      await runStatement(this.dataSource, (m) =>
         this.store.markDelivered(m, done, owner, at),
       );
     }

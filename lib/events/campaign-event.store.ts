@@ -4,6 +4,7 @@ import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
 import { insertRows } from '../database/multi-row-insert';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
 import { SqlParams } from '../database/sql-params';
+import { leaseEventsInOneStatement } from './event-lease.statement';
 import type { CallOutcome } from '../dialer/campaign-dialer.interface';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import type {
@@ -60,6 +61,7 @@ export class CampaignEventStore {
     lease: { owner: string; now: Date; leaseUntil: Date; limit: number },
   ): Promise<LeasedEvents> {
     const d = this.dialect;
+    if (d.bindsArrays) return this.leaseInOneStatement(m, lease);
     const p = new SqlParams(d);
     const rows = await m.query<EventRow[]>(
       `SELECT position, id, campaign_id, account_id, type, sequence, data, occurred_at
@@ -106,6 +108,21 @@ export class CampaignEventStore {
       rows.filter((r) => r.sequence == null).map((r) => r.id),
     );
     return { events, fresh: events.filter((e) => fresh.has(e.id)) };
+  }
+
+  private async leaseInOneStatement(
+    m: EntityManager,
+    lease: { owner: string; now: Date; leaseUntil: Date; limit: number },
+  ): Promise<LeasedEvents> {
+    const rows = await leaseEventsInOneStatement(m, this.dialect, lease);
+    const attempts = await this.attemptsOf(
+      m,
+      rows.filter((r) => r.type === 'call.finished') as EventRow[],
+    );
+    const events = rows.map((r) =>
+      this.toEvent(r as EventRow, Number(r.sequence), attempts),
+    );
+    return { events, fresh: events.filter((_, i) => rows[i].fresh) };
   }
 
   async markDelivered(

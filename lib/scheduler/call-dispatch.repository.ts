@@ -40,7 +40,7 @@ import type {
   StartedAttempt,
 } from './dispatch.interfaces';
 import { nextCallState } from './recall-policy';
-import { runTransaction } from '../database/run-transaction';
+import { runStatement, runTransaction } from '../database/run-transaction';
 import { recordWithArrays, startWithArrays } from './array-dispatch.statements';
 
 const BEFORE_DIAL_FAILURE_WAIT_MS = 60_000;
@@ -340,12 +340,10 @@ export class CallDispatchRepository {
     now: Date,
   ): Promise<RecordedResults> {
     if (results.length === 0) return { recorded: [], completedCampaigns: [] };
-    // One statement needs no transaction of its own.
-    const recorded = this.dialect.bindsArrays
-      ? await this.record(this.dataSource.manager, results, fence, now)
-      : await runTransaction(this.dataSource, (m) =>
-          this.record(m, results, fence, now),
-        );
+    // With arrays the writes are one statement: no transaction of their own.
+    const recorded = await (
+      this.dialect.bindsArrays ? runStatement : runTransaction
+    )(this.dataSource, (m) => this.record(m, results, fence, now));
     if (recorded.length) this.outbox.committed();
     return {
       recorded,
