@@ -147,3 +147,25 @@ export async function recordWithArrays(
     p.values,
   );
 }
+
+/**
+ * A campaign status change (`UPDATE campaigns … RETURNING id, account_id`,
+ * numbered placeholders) and its lifecycle events, in one statement.
+ */
+export async function changeCampaignsWithEvents(
+  manager: Pick<EntityManager, 'query'>,
+  update: { sql: string; values: unknown[] },
+  type: 'campaign.started' | 'campaign.completed',
+  now: Date,
+): Promise<{ id: string; account_id: string }[]> {
+  const next = update.values.length;
+  return manager.query(
+    `WITH changed AS (${update.sql}),
+    events AS (
+      INSERT INTO campaign_events (id, campaign_id, account_id, type, data, occurred_at)
+      SELECT gen_random_uuid(), id, account_id, $${next + 1}, '{}'::jsonb, $${next + 2}::timestamptz
+      FROM changed)
+    SELECT id, account_id FROM changed`,
+    [...update.values, type, now],
+  );
+}

@@ -41,7 +41,11 @@ import type {
 } from './dispatch.interfaces';
 import { nextCallState } from './recall-policy';
 import { runStatement, runTransaction } from '../database/run-transaction';
-import { recordWithArrays, startWithArrays } from './array-dispatch.statements';
+import {
+  changeCampaignsWithEvents,
+  recordWithArrays,
+  startWithArrays,
+} from './array-dispatch.statements';
 
 const BEFORE_DIAL_FAILURE_WAIT_MS = 60_000;
 
@@ -134,7 +138,24 @@ export class CallDispatchRepository {
     type: 'campaign.started' | 'campaign.completed',
     now: Date,
   ): Promise<ChangedRow[]> {
-    const changed = await runTransaction(this.dataSource, async (m) => {
+    const changed = await (this.dialect.bindsArrays
+      ? runStatement(this.dataSource, async (m) =>
+          (await changeCampaignsWithEvents(m, { sql, values }, type, now)).map(
+            (r) => ({ id: r.id, campaignId: r.id, accountId: r.account_id }),
+          ),
+        )
+      : this.changeCampaignsInTransaction(sql, values, type, now));
+    if (changed.length) this.outbox.committed();
+    return changed;
+  }
+
+  private changeCampaignsInTransaction(
+    sql: string,
+    values: unknown[],
+    type: 'campaign.started' | 'campaign.completed',
+    now: Date,
+  ): Promise<ChangedRow[]> {
+    return runTransaction(this.dataSource, async (m) => {
       const rows = returnedRows<{ id: string; account_id: string }>(
         await m.query(sql, values),
       ).map((r) => ({ id: r.id, campaignId: r.id, accountId: r.account_id }));
@@ -144,8 +165,6 @@ export class CallDispatchRepository {
       );
       return rows;
     });
-    if (changed.length) this.outbox.committed();
-    return changed;
   }
 
   /**
