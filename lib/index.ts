@@ -71,16 +71,16 @@ export {
   CampaignQueryService,
   type CampaignDetails,
 } from './campaigns/campaign-query.service';
-export {
-  CampaignListService,
-  type CallAttemptSummary,
-  type CampaignCallSummary,
-  type CampaignSummary,
-  type CursorPage,
-  type ListCampaignCallsOptions,
-  type ListCampaignsOptions,
-  type ListPageOptions,
-} from './campaigns/campaign-list.service';
+export { CampaignListService } from './campaigns/campaign-list.service';
+export type {
+  CallAttemptSummary,
+  CampaignCallSummary,
+  CampaignSummary,
+  CursorPage,
+  ListCampaignCallsOptions,
+  ListCampaignsOptions,
+  ListPageOptions,
+} from './campaigns/campaign-list.types';
 export { LIST_PAGE_LIMIT } from './validation/list-query.parser';
 export type {
   ContactFieldValues,

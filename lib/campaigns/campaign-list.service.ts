@@ -5,129 +5,28 @@ import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
 import { encodeCallCursor, encodeCampaignCursor } from '../database/cursor';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
 import { SqlParams } from '../database/sql-params';
-import {
-  OPEN_CALL_STATUSES,
-  type CallStatus,
-  type CampaignStatus,
-} from '../entities/campaign-status';
+import type { CallStatus } from '../entities/campaign-status';
 import type { CampaignAccount } from '../options/campaign-module-options.interface';
-import type { CallingWindow } from '../scheduler/calling-window.interface';
 import {
   CALL_LIST_QUERY,
   CAMPAIGN_LIST_QUERY,
 } from '../validation/list-queries';
 import { parseListQuery } from '../validation/list-query.parser';
-import type { CampaignDetails } from './campaign-query.service';
 
-/** Statuses in which a call still has a next attempt due. */
-const PENDING_CALL_STATUSES: ReadonlySet<CallStatus> = new Set(
-  OPEN_CALL_STATUSES,
-);
-
-/** One page of a list; `next_cursor` is null on the last page. */
-export interface CursorPage<T> {
-  data: T[];
-  next_cursor: string | null;
-}
-
-export interface ListPageOptions {
-  /** 1 to 200, default 50. */
-  limit?: number;
-  /** `next_cursor` of the previous page. */
-  cursor?: string;
-}
-
-export interface ListCampaignCallsOptions extends ListPageOptions {
-  status?: CallStatus;
-}
-
-export interface ListCampaignsOptions extends ListPageOptions {
-  status?: CampaignStatus;
-  /** Also count each campaign's calls by status (`calls.by_status`). Default false. */
-  counts?: boolean;
-}
-
-/** One dial of a call, in `GET /campaign/:id/calls`. */
-export interface CallAttemptSummary {
-  number: number;
-  started_at: string;
-  ended_at: string | null;
-  outcome: string | null;
-  provider_call_id: string | null;
-  /** What it was dialed under: zones, rules, local times (null before the calling rules). */
-  verdict: Record<string, unknown> | null;
-}
-
-/** One call of a campaign, in `GET /campaign/:id/calls`. */
-export interface CampaignCallSummary {
-  call_id: string;
-  contact_id: string;
-  phone: string;
-  first_name: string | null;
-  last_name: string | null;
-  status: CallStatus;
-  attempt_count: number;
-  /** When the next attempt is due; null once the call is final. */
-  due_at: string | null;
-  last_outcome: string | null;
-  /**
-   * A waiting call held back by the calling rules, a cap, another call in
-   * progress or the host's hook: `{ reason, until, rule, zone, message }`; a
-   * `blocked` call: why it is never dialed. Else null.
-   */
-  waiting: Record<string, unknown> | null;
-  /** In attempt order. */
-  attempts: CallAttemptSummary[];
-}
-
-/**
- * One campaign in `GET /campaign`: `GET /campaign/:id` without the counts by
- * outcome, and by status only when asked for (`counts`).
- */
-export interface CampaignSummary extends Omit<CampaignDetails, 'calls'> {
-  calls: {
-    total: number;
-    by_status?: Partial<Record<CallStatus, number>>;
-  };
-}
-
-interface CallRow {
-  id: string;
-  contact_id: string;
-  phone: string;
-  first_name: string | null;
-  last_name: string | null;
-  status: CallStatus;
-  attempt_count: number | string;
-  due_at: unknown;
-  last_outcome: string | null;
-  wait_detail: unknown;
-}
-
-interface AttemptRow {
-  call_id: string;
-  attempt_number: number | string;
-  started_at: unknown;
-  ended_at: unknown;
-  outcome: string | null;
-  provider_call_id: string | null;
-  verdict: unknown;
-}
-
-interface CampaignRow {
-  id: string;
-  playbook_id: string;
-  status: CampaignStatus;
-  launch_at: unknown;
-  recall: unknown;
-  timezone: string | null;
-  calling_window: unknown;
-  calls_count: number | string;
-  created_at: unknown;
-  started_at: unknown;
-  completed_at: unknown;
-  cursor_key: string;
-}
+import {
+  CampaignListRows,
+  type AttemptRow,
+  type CallRow,
+  type CampaignRow,
+} from './campaign-list.rows';
+import type {
+  CallAttemptSummary,
+  CampaignCallSummary,
+  CampaignSummary,
+  CursorPage,
+  ListCampaignCallsOptions,
+  ListCampaignsOptions,
+} from './campaign-list.types';
 
 /**
  * The read side of the lists: the account's campaigns, and a campaign's calls
@@ -137,6 +36,7 @@ interface CampaignRow {
 @Injectable()
 export class CampaignListService {
   private readonly dialect: SqlDialect;
+  private readonly rows: CampaignListRows;
   /** `created_at` as the campaigns cursor holds it, at the stored precision. */
   private readonly createdAtKey: string;
 
@@ -144,6 +44,7 @@ export class CampaignListService {
     @Inject(CAMPAIGN_DATA_SOURCE) private readonly dataSource: DataSource,
   ) {
     this.dialect = sqlDialectOf(dataSource);
+    this.rows = new CampaignListRows(this.dialect);
     this.createdAtKey = this.dialect.timestampKey('created_at');
   }
 
@@ -186,7 +87,9 @@ export class CampaignListService {
     const page = rows.slice(0, limit);
     const attempts = await this.attemptsOf(page.map((row) => row.id));
     return {
-      data: page.map((row) => this.toCall(row, attempts.get(row.id) ?? [])),
+      data: page.map((row) =>
+        this.rows.toCall(row, attempts.get(row.id) ?? []),
+      ),
       next_cursor:
         rows.length > limit
           ? encodeCallCursor({ id: page[page.length - 1].id })
@@ -232,7 +135,7 @@ export class CampaignListService {
       : null;
     return {
       data: page.map((row) => {
-        const campaign = this.toCampaign(row);
+        const campaign = this.rows.toCampaign(row);
         if (counts) campaign.calls.by_status = counts.get(row.id) ?? {};
         return campaign;
       }),
@@ -283,68 +186,9 @@ export class CampaignListService {
     );
     for (const row of rows) {
       const list = byCall.get(row.call_id) ?? [];
-      list.push({
-        number: Number(row.attempt_number),
-        started_at: this.iso(row.started_at) as string,
-        ended_at: this.iso(row.ended_at),
-        outcome: row.outcome,
-        provider_call_id: row.provider_call_id,
-        verdict:
-          row.verdict == null
-            ? null
-            : this.dialect.readJson<Record<string, unknown>>(row.verdict),
-      });
+      list.push(this.rows.toAttempt(row));
       byCall.set(row.call_id, list);
     }
     return byCall;
-  }
-
-  private toCall(
-    row: CallRow,
-    attempts: CallAttemptSummary[],
-  ): CampaignCallSummary {
-    return {
-      call_id: row.id,
-      contact_id: row.contact_id,
-      phone: row.phone,
-      first_name: row.first_name,
-      last_name: row.last_name,
-      status: row.status,
-      attempt_count: Number(row.attempt_count),
-      due_at: PENDING_CALL_STATUSES.has(row.status)
-        ? this.iso(row.due_at)
-        : null,
-      last_outcome: row.last_outcome,
-      waiting:
-        row.wait_detail == null
-          ? null
-          : this.dialect.readJson<Record<string, unknown>>(row.wait_detail),
-      attempts,
-    };
-  }
-
-  private toCampaign(row: CampaignRow): CampaignSummary {
-    return {
-      campaign_id: row.id,
-      status: row.status,
-      playbook_id: row.playbook_id,
-      launch_at: this.iso(row.launch_at),
-      recall: this.dialect.readJson<number[]>(row.recall),
-      timezone: row.timezone,
-      calling_window:
-        row.calling_window === null || row.calling_window === undefined
-          ? null
-          : this.dialect.readJson<CallingWindow>(row.calling_window),
-      created_at: this.iso(row.created_at) as string,
-      started_at: this.iso(row.started_at),
-      completed_at: this.iso(row.completed_at),
-      calls: { total: Number(row.calls_count) },
-    };
-  }
-
-  private iso(value: unknown): string | null {
-    return value === null || value === undefined
-      ? null
-      : this.dialect.readDate(value).toISOString();
   }
 }

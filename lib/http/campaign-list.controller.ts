@@ -19,14 +19,14 @@ import {
 } from '@nestjs/swagger';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { CurrentAccount } from '../auth/current-account.decorator';
-import {
-  CampaignListService,
-  type CampaignCallSummary,
-  type CampaignSummary,
-  type CursorPage,
-  type ListCampaignCallsOptions,
-  type ListCampaignsOptions,
-} from '../campaigns/campaign-list.service';
+import { CampaignListService } from '../campaigns/campaign-list.service';
+import type {
+  CampaignCallSummary,
+  CampaignSummary,
+  CursorPage,
+  ListCampaignCallsOptions,
+  ListCampaignsOptions,
+} from '../campaigns/campaign-list.types';
 import { CALL_STATUSES, CAMPAIGN_STATUSES } from '../entities/campaign-status';
 import type { CampaignAccount } from '../options/campaign-module-options.interface';
 import {

@@ -23,7 +23,7 @@ import {
 } from '@nestjs/swagger';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { CurrentAccount } from '../auth/current-account.decorator';
-import type { ListPageOptions } from '../campaigns/campaign-list.service';
+import type { ListPageOptions } from '../campaigns/campaign-list.types';
 import {
   DoNotCallService,
   type DoNotCallEntry,

@@ -8,7 +8,7 @@ import type {
   CampaignCallSummary,
   CampaignSummary,
   CursorPage,
-} from '../../campaigns/campaign-list.service';
+} from '../../campaigns/campaign-list.types';
 import type {
   DoNotCallEntry,
   DoNotCallPage,
