@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import type { BatchStatements } from './batch-statements';
+import { postgresBatchStatements } from './postgres/postgres-batch.statements';
 
 export type CampaignDatabaseType = 'postgres' | 'sqlite';
 
@@ -44,6 +46,8 @@ export interface SqlDialect {
   analyze(tables: readonly string[]): string | null;
   /** SQL of a shallow JSON object merge: `given`'s keys over `stored`'s (nulls kept); null `given` keeps `stored`. */
   mergeJsonObjects(stored: string, given: string): string;
+  /** The hot writes in one statement each, where the database can; null: the callers' multi-statement form. */
+  readonly batch: BatchStatements | null;
 }
 
 /** A date as SQLite columns store it: UTC text `YYYY-MM-DD HH:MM:SS.SSS`. */
@@ -80,6 +84,7 @@ const postgres: SqlDialect = {
   analyze: (tables) => `ANALYZE ${tables.join(', ')}`,
   mergeJsonObjects: (stored, given) =>
     `CASE WHEN ${given} IS NULL THEN ${stored} ELSE COALESCE(${stored}, '{}'::jsonb) || ${given} END`,
+  batch: postgresBatchStatements,
 };
 
 /** Dates are UTC text `YYYY-MM-DD HH:MM:SS.SSS`, the format TypeORM writes. */
@@ -107,6 +112,7 @@ const sqlite: SqlDialect = {
   timestampKey: (column) => column,
   analyze: () => null,
   mergeJsonObjects: sqliteMergeJsonObjects,
+  batch: null,
 };
 
 /**

@@ -1,5 +1,8 @@
 import type { SqlDialect } from './sql-dialect';
 
+/** What SqlParams needs of a dialect. */
+export type Placeholders = Pick<SqlDialect, 'placeholder' | 'typed'>;
+
 /**
  * Bind parameters collected in the order their placeholders appear in the
  * SQL text (SQLite's `?` are positional; PostgreSQL's are numbered).
@@ -7,7 +10,7 @@ import type { SqlDialect } from './sql-dialect';
 export class SqlParams {
   readonly values: unknown[] = [];
 
-  constructor(private readonly dialect: SqlDialect) {}
+  constructor(private readonly dialect: Placeholders) {}
 
   add(value: unknown, postgresType?: string): string {
     this.values.push(value);

@@ -4,7 +4,7 @@ import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
 import { insertRows } from '../database/multi-row-insert';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
 import { SqlParams } from '../database/sql-params';
-import { leaseEventsInOneStatement } from './event-lease.statement';
+import type { BatchStatements } from '../database/batch-statements';
 import type { CallOutcome } from '../dialer/campaign-dialer.interface';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import type {
@@ -61,7 +61,7 @@ export class CampaignEventStore {
     lease: { owner: string; now: Date; leaseUntil: Date; limit: number },
   ): Promise<LeasedEvents> {
     const d = this.dialect;
-    if (d.bindsArrays) return this.leaseInOneStatement(m, lease);
+    if (d.batch) return this.leaseInOneStatement(m, d.batch, lease);
     const p = new SqlParams(d);
     const rows = await m.query<EventRow[]>(
       `SELECT position, id, campaign_id, account_id, type, sequence, data, occurred_at
@@ -112,9 +112,10 @@ export class CampaignEventStore {
 
   private async leaseInOneStatement(
     m: EntityManager,
+    batch: BatchStatements,
     lease: { owner: string; now: Date; leaseUntil: Date; limit: number },
   ): Promise<LeasedEvents> {
-    const rows = await leaseEventsInOneStatement(m, this.dialect, lease);
+    const rows = await batch.leaseEvents(m, lease);
     const attempts = await this.attemptsOf(
       m,
       rows.filter((r) => r.type === 'call.finished') as EventRow[],

@@ -41,11 +41,7 @@ import type {
 } from './dispatch.interfaces';
 import { nextCallState } from './recall-policy';
 import { runStatement, runTransaction } from '../database/run-transaction';
-import {
-  changeCampaignsWithEvents,
-  recordWithArrays,
-  startWithArrays,
-} from './array-dispatch.statements';
+import type { BatchStatements } from '../database/batch-statements';
 
 const BEFORE_DIAL_FAILURE_WAIT_MS = 60_000;
 
@@ -138,9 +134,10 @@ export class CallDispatchRepository {
     type: 'campaign.started' | 'campaign.completed',
     now: Date,
   ): Promise<ChangedRow[]> {
-    const changed = await (this.dialect.bindsArrays
+    const batch = this.dialect.batch;
+    const changed = await (batch
       ? runStatement(this.dataSource, async (m) =>
-          (await changeCampaignsWithEvents(m, { sql, values }, type, now)).map(
+          (await batch.changeCampaigns(m, { sql, values }, type, now)).map(
             (r) => ({ id: r.id, campaignId: r.id, accountId: r.account_id }),
           ),
         )
@@ -381,8 +378,14 @@ export class CallDispatchRepository {
     now: Date,
   ): Promise<RecordedResults['recorded']> {
     if (results.length === 0) return [];
-    if (this.dialect.bindsArrays) {
-      return this.recordWithArrays(m, results, fence, now);
+    if (this.dialect.batch) {
+      return this.recordInOneStatement(
+        m,
+        this.dialect.batch,
+        results,
+        fence,
+        now,
+      );
     }
     const moved = new Map(
       (await this.moveCalls(m, results, fence, now)).map((r) => [r.id, r]),
@@ -422,15 +425,15 @@ export class CallDispatchRepository {
     return recorded;
   }
 
-  private async recordWithArrays(
+  private async recordInOneStatement(
     m: EntityManager,
+    batch: BatchStatements,
     results: AttemptResult[],
     fence: ResultFence,
     now: Date,
   ): Promise<RecordedResults['recorded']> {
-    const moved = await recordWithArrays(
+    const moved = await batch.recordResults(
       m,
-      this.dialect,
       results.map((r) => {
         const next = this.nextState(r, now);
         return {
@@ -873,10 +876,9 @@ export class CallDispatchRepository {
   ): Promise<StartedAttempt[]> {
     if (toStart.length === 0) return [];
     const d = this.dialect;
-    if (d.bindsArrays) {
-      await startWithArrays(
+    if (d.batch) {
+      await d.batch.startCalls(
         manager,
-        d,
         toStart.map(({ row, verdict }) => ({
           id: row.id,
           verdict: JSON.stringify(verdict),

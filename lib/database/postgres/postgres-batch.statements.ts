@@ -1,31 +1,39 @@
 import type { EntityManager } from 'typeorm';
-import { SqlParams } from '../database/sql-params';
-import type { SqlDialect } from '../database/sql-dialect';
-import type { CallStatus } from '../entities/campaign-status';
+import type {
+  BatchStatements,
+  LeasedEventRow,
+  MovedRow,
+  ResultRow,
+  StartRow,
+} from '../batch-statements';
+import { returnedRows } from '../query-result';
+import { SqlParams, type Placeholders } from '../sql-params';
+
+/** PostgreSQL's numbered placeholders, with casts where a type cannot be inferred. */
+const PLACEHOLDERS: Placeholders = {
+  placeholder: (index) => `$${index}`,
+  typed: (index, type) => `$${index}::${type}`,
+};
 
 /**
- * The dialing loop's two hot writes as one statement each, for databases
- * that bind arrays (`unnest`) and run data-modifying CTEs (PostgreSQL):
- * a claim's starts (calls marked dialing and their attempt rows) and a
- * batch of results (calls moved on, attempts ended, outbox events, retries
- * of cancelled campaigns ended, opt-outs listed). The same writes as the
- * multi-statement path of CallDispatchRepository, with no id lists re-found
- * and no bind parameter per row.
+ * The hot writes in one statement each (see BatchStatements): arrays bound
+ * with `unnest` (no bind parameter per row, no id list re-found), and the
+ * writes a change entails (attempts, outbox events, do-not-call entries)
+ * in data-modifying CTEs of the same statement.
  */
+export const postgresBatchStatements: BatchStatements = {
+  startCalls,
+  recordResults,
+  changeCampaigns,
+  leaseEvents,
+};
 
-export interface StartRow {
-  id: string;
-  verdict: string;
-}
-
-/** Marks the calls dialing (next attempt, lease) and inserts their attempt rows. */
-export async function startWithArrays(
+async function startCalls(
   manager: EntityManager,
-  dialect: SqlDialect,
   rows: readonly StartRow[],
   claim: { owner: string; now: Date; leaseUntil: Date },
 ): Promise<void> {
-  const p = new SqlParams(dialect);
+  const p = new SqlParams(PLACEHOLDERS);
   const ids = p.add(
     rows.map((r) => r.id),
     'uuid[]',
@@ -49,43 +57,13 @@ export async function startWithArrays(
     p.values,
   );
 }
-
-export interface ResultRow {
-  callId: string;
-  attempt: number;
-  /** The call's next status by the recall policy. */
-  status: CallStatus;
-  /** Its next due time, for a retry. */
-  dueAt: Date | null;
-  outcome: string;
-  providerCallId: string | null;
-  /** JSON of the attempt's details, or null. */
-  details: string | null;
-}
-
-export interface MovedRow {
-  id: string;
-  campaign_id: string;
-  account_id: string;
-  status: CallStatus;
-}
-
-/**
- * Records results: each call still in that attempt (and passing the fence)
- * moves to its next status, its attempt ends, and its events are appended
- * in result order (`call.attempt.finished`s, then `call.finished`s). A retry
- * of a campaign cancelled meanwhile ends `cancelled` (reported with the
- * status the policy gave, as the multi-statement path reports it). Returns
- * the calls that moved.
- */
-export async function recordWithArrays(
+async function recordResults(
   manager: Pick<EntityManager, 'query'>,
-  dialect: SqlDialect,
   rows: readonly ResultRow[],
   fence: { leaseOwner?: string; leaseExpiredBy?: Date },
   now: Date,
 ): Promise<MovedRow[]> {
-  const p = new SqlParams(dialect);
+  const p = new SqlParams(PLACEHOLDERS);
   const column = <T>(pick: (r: ResultRow) => T, type: string) =>
     p.add(rows.map(pick), type);
   const arrays = [
@@ -147,12 +125,7 @@ export async function recordWithArrays(
     p.values,
   );
 }
-
-/**
- * A campaign status change (`UPDATE campaigns … RETURNING id, account_id`,
- * numbered placeholders) and its lifecycle events, in one statement.
- */
-export async function changeCampaignsWithEvents(
+async function changeCampaigns(
   manager: Pick<EntityManager, 'query'>,
   update: { sql: string; values: unknown[] },
   type: 'campaign.started' | 'campaign.completed',
@@ -167,5 +140,45 @@ export async function changeCampaignsWithEvents(
       FROM changed)
     SELECT id, account_id FROM changed`,
     [...update.values, type, now],
+  );
+}
+async function leaseEvents(
+  m: EntityManager,
+  lease: { owner: string; now: Date; leaseUntil: Date; limit: number },
+): Promise<LeasedEventRow[]> {
+  const p = new SqlParams(PLACEHOLDERS);
+  const result: unknown = await m.query(
+    `WITH picked AS (
+      SELECT position, campaign_id, sequence FROM campaign_events
+      WHERE delivered_at IS NULL
+        AND (lease_expires_at IS NULL OR lease_expires_at <= ${p.add(lease.now)})
+      ORDER BY position LIMIT ${p.add(lease.limit)}),
+    fresh AS (
+      SELECT campaign_id, COUNT(*)::int AS n FROM picked
+      WHERE sequence IS NULL GROUP BY campaign_id),
+    streams AS (
+      INSERT INTO campaign_event_streams (campaign_id, last_sequence)
+      SELECT campaign_id, n FROM fresh
+      ON CONFLICT (campaign_id) DO UPDATE
+        SET last_sequence = campaign_event_streams.last_sequence + excluded.last_sequence
+      RETURNING campaign_id, last_sequence),
+    numbered AS (
+      SELECT k.position, k.sequence IS NULL AS fresh,
+        COALESCE(k.sequence, s.last_sequence - f.n + row_number() OVER (
+          PARTITION BY k.campaign_id, k.sequence IS NULL ORDER BY k.position))::int AS sequence
+      FROM picked k
+      LEFT JOIN fresh f ON f.campaign_id = k.campaign_id
+      LEFT JOIN streams s ON s.campaign_id = k.campaign_id)
+    UPDATE campaign_events e SET sequence = n.sequence,
+      lease_owner = ${p.add(lease.owner)},
+      lease_expires_at = ${p.add(lease.leaseUntil)},
+      deliveries = e.deliveries + 1
+    FROM numbered n WHERE e.position = n.position AND e.delivered_at IS NULL
+    RETURNING e.position, e.id, e.campaign_id, e.account_id, e.type, e.sequence,
+      e.data, e.occurred_at, n.fresh`,
+    p.values,
+  );
+  return returnedRows<LeasedEventRow>(result).sort(
+    (a, b) => Number(a.position) - Number(b.position),
   );
 }
