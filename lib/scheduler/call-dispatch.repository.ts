@@ -126,6 +126,12 @@ export class CallDispatchRepository {
     return this.changeCampaigns(sql, p.values, 'campaign.started', now);
   }
 
+  /** Fresh planner statistics of `tables` (nothing where the database needs none). */
+  async refreshStatistics(tables: readonly string[]): Promise<void> {
+    const sql = this.dialect.analyze(tables);
+    if (sql) await this.dataSource.query(sql);
+  }
+
   /** A campaign status change, with its events in the same transaction. */
   private async changeCampaigns(
     sql: string,

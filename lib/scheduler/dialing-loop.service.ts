@@ -33,6 +33,10 @@ import { TokenBucket } from './token-bucket';
 const NOT_PLACED_BACKOFF_MS = 30_000;
 /** Bound on asking the provider what became of an expired attempt. */
 const LOOKUP_TIMEOUT_MS = 10_000;
+/** Campaigns started since the last statistics refresh that call for one. */
+const ANALYZE_AFTER_ACTIVATIONS = 100;
+/** At most one statistics refresh of campaigns this often, per replica. */
+const ANALYZE_INTERVAL_MS = 10_000;
 
 const emptyReport = (): TickReport => ({
   activated: 0,
@@ -64,6 +68,8 @@ export class DialingLoopService
   /** Claims run one at a time (a tick's, and refills between ticks). */
   private claims: Promise<unknown> = Promise.resolve();
   private refillQueued = false;
+  private activatedSinceAnalyze = 0;
+  private analyzedAt = Number.NEGATIVE_INFINITY;
   private stopping = false;
   private tickMissed = false;
   private stopWaking: () => void = () => undefined;
@@ -190,6 +196,7 @@ export class DialingLoopService
     const now = await this.clock.now();
     const activated = await this.calls.activateDueCampaigns(now);
     report.activated = activated.length;
+    await this.afterActivations(activated.length);
     // Results this replica holds first: after an outage longer than the
     // lease, its own finished attempts must not be taken for interrupted.
     await this.buffer.flush();
@@ -218,6 +225,25 @@ export class DialingLoopService
       );
     }
     return report;
+  }
+
+  /**
+   * Campaigns planner statistics count as scheduled make the claim's plan
+   * go bad once they run (a scan of every running campaign and a sort of
+   * all their due calls, not the due-time index): after many starts,
+   * campaigns is analyzed before the claim, at most every 10 s.
+   */
+  private async afterActivations(count: number): Promise<void> {
+    this.activatedSinceAnalyze += count;
+    if (this.activatedSinceAnalyze < ANALYZE_AFTER_ACTIVATIONS) return;
+    if (performance.now() - this.analyzedAt < ANALYZE_INTERVAL_MS) return;
+    this.analyzedAt = performance.now();
+    this.activatedSinceAnalyze = 0;
+    await this.calls
+      .refreshStatistics(['campaigns'])
+      .catch((error: Error) =>
+        this.logger.warn(`could not analyze campaigns: ${error.message}`),
+      );
   }
 
   /**
