@@ -65,6 +65,11 @@ export async function throughputRun(
     if (lags.length !== handled) {
       notes.push(`${lags.length - handled} handled twice`);
     }
+    if (dials.length > 1) {
+      notes.push(
+        `dials a worker ${dials.map((d) => d.ids.length).join(' / ')}`,
+      );
+    }
     // The poller's own transactions (1 a poll, 2 for the counter reads) are not the system's.
     const xacts = after.xacts - before.xacts - (done?.polls ?? 0) - 2;
     return {

@@ -32,6 +32,12 @@ export interface SqlDialect {
    * run one at a time (SQLite).
    */
   tryTransactionLock(name: string): string | null;
+  /**
+   * A statement that waits for, then holds until the transaction ends, a
+   * lock on the text `key` (an SQL expression, e.g. a placeholder). Null
+   * where transactions already run one at a time (SQLite).
+   */
+  transactionLock(key: string): string | null;
   /** Row-lock clause that blocks writers of the rows but not inserts referencing them; '' where there are no row locks. */
   readonly lockForNoKeyUpdate: string;
   /** A query of the database's clock (one row, `now`), or null: use the process clock. */
@@ -74,6 +80,7 @@ const postgres: SqlDialect = {
     ].join(' '),
   tryTransactionLock: (name) =>
     `SELECT pg_try_advisory_xact_lock(hashtext('${name.replace(/'/g, "''")}')) AS locked`,
+  transactionLock: (key) => `SELECT pg_advisory_xact_lock(hashtext(${key}))`,
   lockForNoKeyUpdate: 'FOR NO KEY UPDATE SKIP LOCKED',
   clockQuery: 'SELECT clock_timestamp() AS now',
   notifies: true,
@@ -104,6 +111,7 @@ const sqlite: SqlDialect = {
   // One process: the claim's transaction is the lock.
   skipLocked: () => '',
   tryTransactionLock: () => null,
+  transactionLock: () => null,
   lockForNoKeyUpdate: '',
   clockQuery: null,
   notifies: false,

@@ -127,6 +127,12 @@ export class CallDispatchRepository {
     return this.changeCampaigns(sql, p.values, 'campaign.started', now);
   }
 
+  /** Fresh planner statistics of `tables` (nothing where the database needs none). */
+  async refreshStatistics(tables: readonly string[]): Promise<void> {
+    const sql = this.dialect.analyze(tables);
+    if (sql) await this.dataSource.query(sql);
+  }
+
   /** A campaign status change, with its events in the same transaction. */
   private async changeCampaigns(
     sql: string,
@@ -226,7 +232,11 @@ export class CallDispatchRepository {
     await this.holdBack(manager, waits, claim.now);
     await this.endUndialed(manager, optedOut, 'opted_out', claim.now);
     await this.block(manager, blocked, claim.now);
-    const started = await this.start(manager, toStart, claim);
+    const started = await this.start(
+      manager,
+      await this.withinAccountCaps(manager, toStart),
+      claim,
+    );
     return {
       started,
       deferred: waits.length,
@@ -780,6 +790,36 @@ export class CallDispatchRepository {
           WHERE c.campaign_id = campaigns.id AND c.status IN ${sqlStatusList(OPEN_CALL_STATUSES)})
       RETURNING id, account_id`;
     return this.changeCampaigns(sql, p.values, 'campaign.completed', now);
+  }
+
+  /**
+   * Keeps `maxInFlightPerAccount` a hard cap across replicas: the last step
+   * of claims that start one account's calls takes turns (until each
+   * commits), and the calls in flight are counted again in the turn, other
+   * claims' starts included; calls over the cap stay due. Accounts in
+   * sorted order, so that two claims cannot wait on each other.
+   */
+  private async withinAccountCaps<T extends { row: ClaimRow }>(
+    manager: EntityManager,
+    toStart: T[],
+  ): Promise<T[]> {
+    const accounts = [...new Set(toStart.map((s) => s.row.account_id))].sort();
+    for (const account of accounts) {
+      const p = new SqlParams(this.dialect);
+      const sql = this.dialect.transactionLock(
+        p.add(`nestjs-call-campaigns:claim:${account}`),
+      );
+      if (!sql) return toStart;
+      await manager.query(sql, p.values);
+    }
+    if (accounts.length === 0) return toStart;
+    const capacity = await this.accountCapacity(manager);
+    const limit = this.options.scheduler.maxInFlightPerAccount;
+    return toStart.filter(({ row }) => {
+      const left = capacity.get(row.account_id) ?? limit;
+      capacity.set(row.account_id, left - 1);
+      return left > 0;
+    });
   }
 
   /** How many more calls each account with calls in flight may start. */

@@ -44,6 +44,8 @@ export class DialResultBuffer {
     private readonly clock: CampaignClock,
     private readonly metrics: CampaignMetricsService,
     private readonly settings: ResolvedCampaignOptions['scheduler'],
+    /** After a write: the dial slots its results held are free again. */
+    private readonly written: () => void = () => undefined,
   ) {}
 
   /** Results not written yet (they count as dials in flight). */
@@ -97,6 +99,7 @@ export class DialResultBuffer {
 
   /** Writes the gathered results in bounded chunks, until none is left. */
   private async writeResults(): Promise<void> {
+    let wrote = false;
     while (
       this.results.length ||
       this.accepted.length ||
@@ -138,7 +141,9 @@ export class DialResultBuffer {
       } finally {
         recordTimer();
       }
+      wrote = true;
     }
+    if (wrote) this.written();
   }
 
   /** Logs what a write of results changed (its events are in the outbox). */

@@ -33,6 +33,19 @@ import { TokenBucket } from './token-bucket';
 const NOT_PLACED_BACKOFF_MS = 30_000;
 /** Bound on asking the provider what became of an expired attempt. */
 const LOOKUP_TIMEOUT_MS = 10_000;
+/** Campaigns started since the last statistics refresh that call for one. */
+const ANALYZE_AFTER_ACTIVATIONS = 100;
+/** At most one statistics refresh of campaigns this often, per replica. */
+const ANALYZE_INTERVAL_MS = 10_000;
+
+const emptyReport = (): TickReport => ({
+  activated: 0,
+  interrupted: 0,
+  started: 0,
+  deferred: 0,
+  optedOut: 0,
+  blocked: 0,
+});
 
 const isOutcome = (value: unknown): value is AttemptResult['outcome'] =>
   (CALL_OUTCOMES as readonly unknown[]).includes(value);
@@ -52,6 +65,11 @@ export class DialingLoopService
   private readonly inFlight = new Set<Promise<void>>();
   private readonly buffer: DialResultBuffer;
   private ticking: Promise<TickReport> | null = null;
+  /** Claims run one at a time (a tick's, and refills between ticks). */
+  private claims: Promise<unknown> = Promise.resolve();
+  private refillQueued = false;
+  private activatedSinceAnalyze = 0;
+  private analyzedAt = Number.NEGATIVE_INFINITY;
   private stopping = false;
   private tickMissed = false;
   private stopWaking: () => void = () => undefined;
@@ -68,7 +86,13 @@ export class DialingLoopService
   ) {
     this.settings = options.scheduler;
     this.rate = new TokenBucket(this.settings.callsPerSecond);
-    this.buffer = new DialResultBuffer(calls, clock, metrics, this.settings);
+    this.buffer = new DialResultBuffer(
+      calls,
+      clock,
+      metrics,
+      this.settings,
+      () => this.refill(),
+    );
     metrics.trackDialsInFlight(() => this.inFlight.size);
   }
 
@@ -99,6 +123,7 @@ export class DialingLoopService
     this.stopWaking();
     if (this.isScheduled()) this.registry.deleteInterval(this.intervalName);
     await this.ticking?.catch(() => undefined);
+    await this.claims;
     const drained = await Promise.race([
       this.drain().then(() => true),
       sleep(this.settings.shutdownTimeoutMs, false, { ref: false }),
@@ -164,20 +189,14 @@ export class DialingLoopService
   }
 
   private async runTick(): Promise<TickReport> {
-    const report: TickReport = {
-      activated: 0,
-      interrupted: 0,
-      started: 0,
-      deferred: 0,
-      optedOut: 0,
-      blocked: 0,
-    };
+    const report = emptyReport();
     const dialer = this.options.dialer;
     if (!dialer) return report;
     const started = performance.now();
-    let now = await this.clock.now();
+    const now = await this.clock.now();
     const activated = await this.calls.activateDueCampaigns(now);
     report.activated = activated.length;
+    await this.afterActivations(activated.length);
     // Results this replica holds first: after an outage longer than the
     // lease, its own finished attempts must not be taken for interrupted.
     await this.buffer.flush();
@@ -194,6 +213,72 @@ export class DialingLoopService
       recorded: [],
       completedCampaigns: await this.calls.completeCampaigns('all', now),
     });
+    await this.oneClaimAtATime(() => this.claimDue(dialer, report, started));
+    if (
+      report.started ||
+      report.activated ||
+      report.interrupted ||
+      report.optedOut
+    ) {
+      this.logger.log(
+        `tick: ${report.started} dialed, ${report.deferred} held back by the calling rules, ${report.optedOut} on the do-not-call list, ${report.blocked} never callable, ${report.interrupted} interrupted, ${report.activated} campaigns started`,
+      );
+    }
+    return report;
+  }
+
+  /**
+   * Campaigns planner statistics count as scheduled make the claim's plan
+   * go bad once they run (a scan of every running campaign and a sort of
+   * all their due calls, not the due-time index): after many starts,
+   * campaigns is analyzed before the claim, at most every 10 s.
+   */
+  private async afterActivations(count: number): Promise<void> {
+    this.activatedSinceAnalyze += count;
+    if (this.activatedSinceAnalyze < ANALYZE_AFTER_ACTIVATIONS) return;
+    if (performance.now() - this.analyzedAt < ANALYZE_INTERVAL_MS) return;
+    this.analyzedAt = performance.now();
+    this.activatedSinceAnalyze = 0;
+    await this.calls
+      .refreshStatistics(['campaigns'])
+      .catch((error: Error) =>
+        this.logger.warn(`could not analyze campaigns: ${error.message}`),
+      );
+  }
+
+  /**
+   * Dial slots came free (their results are written): claim again now
+   * rather than at the next tick, so that a replica's share of the work
+   * follows how fast it dials, not the tick.
+   */
+  private refill(): void {
+    const dialer = this.options.dialer;
+    if (!dialer || !this.running || this.refillQueued) return;
+    this.refillQueued = true;
+    void this.oneClaimAtATime(() => {
+      this.refillQueued = false;
+      if (!this.running) return Promise.resolve();
+      return this.claimDue(dialer, emptyReport(), performance.now());
+    }).catch((error: Error) =>
+      this.logger.error(`claim failed: ${error.message}`),
+    );
+  }
+
+  private oneClaimAtATime(work: () => Promise<void>): Promise<void> {
+    const run = this.claims.then(work);
+    this.claims = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Claims due calls up to this replica's free dial slots (and its rate),
+   * records their attempts and starts their dials.
+   */
+  private async claimDue(
+    dialer: CampaignDialer,
+    report: TickReport,
+    startedAt: number,
+  ): Promise<void> {
     while (!this.stopping) {
       const limit = Math.min(
         this.settings.batchSize,
@@ -203,7 +288,7 @@ export class DialingLoopService
         this.rate.available(),
       );
       if (limit <= 0) break;
-      now = await this.clock.now();
+      const now = await this.clock.now();
       const claimTimer = this.metrics.startTimer('claim');
       const claimed = await this.calls.claimAndStart({
         owner: this.settings.replicaId,
@@ -240,20 +325,9 @@ export class DialingLoopService
           claimed.blocked <
         limit;
       const outOfTime =
-        performance.now() - started > this.settings.tickIntervalMs;
+        performance.now() - startedAt > this.settings.tickIntervalMs;
       if (drainedQueue || outOfTime) break;
     }
-    if (
-      report.started ||
-      report.activated ||
-      report.interrupted ||
-      report.optedOut
-    ) {
-      this.logger.log(
-        `tick: ${report.started} dialed, ${report.deferred} held back by the calling rules, ${report.optedOut} on the do-not-call list, ${report.blocked} never callable, ${report.interrupted} interrupted, ${report.activated} campaigns started`,
-      );
-    }
-    return report;
   }
 
   private dispatch(dialer: CampaignDialer, attempt: StartedAttempt): void {
