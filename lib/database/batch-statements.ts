@@ -38,13 +38,23 @@ export interface BatchStatements {
   /**
    * A relay lease: the oldest free undelivered events taken, each
    * campaign's stream grown by its count of new events, the new ones
-   * numbered from it in write order, the batch leased. The caller holds the
+   * numbered from it in write order, the batch leased (or, with
+   * `deliveredAt`, marked delivered). The caller holds the
    * relay lock. Rows come back in write order.
    */
   leaseEvents(
     manager: EntityManager,
-    lease: { owner: string; now: Date; leaseUntil: Date; limit: number },
+    lease: EventLease,
   ): Promise<LeasedEventRow[]>;
+}
+
+export interface EventLease {
+  owner: string;
+  now: Date;
+  leaseUntil: Date;
+  limit: number;
+  /** Mark the batch delivered at once (no listener to wait for), instead of leasing it. */
+  deliveredAt?: Date;
 }
 
 export interface StartRow {

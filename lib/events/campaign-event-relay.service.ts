@@ -142,6 +142,8 @@ export class CampaignEventRelayService
     const now = await this.clock.now();
     const leasedAt = performance.now();
     const leaseUntil = new Date(now.getTime() + leaseMs);
+    // No listener to wait for: marked delivered as leased, handed over after.
+    const deliveredAt = this.events.waitsForDelivery ? undefined : now;
     const leased = await runTransaction(this.dataSource, async (m) => {
       const lock = this.dialect.tryTransactionLock(
         'nestjs-call-campaigns:event-relay',
@@ -155,6 +157,7 @@ export class CampaignEventRelayService
         now,
         leaseUntil,
         limit: batchSize,
+        deliveredAt,
       });
       if (this.fanout && taken.fresh.length) {
         await this.fanout.enqueue(m, taken.fresh, now);
@@ -163,6 +166,13 @@ export class CampaignEventRelayService
     });
     // Another replica is leasing (it takes ours too); the next poll looks again.
     if (!leased) return { delivered: 0, full: false };
+    const full = leased.events.length === batchSize;
+    if (deliveredAt) {
+      for (const event of leased.events) {
+        await this.events.deliver(event, subscriberTimeoutMs);
+      }
+      return { delivered: leased.events.length, full };
+    }
     const done: string[] = [];
     for (const event of leased.events) {
       // Past its lease another replica may take an event: stop before.
@@ -177,9 +187,6 @@ export class CampaignEventRelayService
         this.store.markDelivered(m, done, owner, at),
       );
     }
-    return {
-      delivered: done.length,
-      full: leased.events.length === batchSize,
-    };
+    return { delivered: done.length, full };
   }
 }

@@ -4,7 +4,7 @@ import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
 import { insertRows } from '../database/multi-row-insert';
 import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
 import { SqlParams } from '../database/sql-params';
-import type { BatchStatements } from '../database/batch-statements';
+import type { BatchStatements, EventLease } from '../database/batch-statements';
 import type { CallOutcome } from '../dialer/campaign-dialer.interface';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import type {
@@ -56,10 +56,7 @@ export class CampaignEventStore {
    * first, under this replica's lease; numbers the new ones per campaign.
    * The caller holds the relay lock, so sequences follow write order.
    */
-  async lease(
-    m: EntityManager,
-    lease: { owner: string; now: Date; leaseUntil: Date; limit: number },
-  ): Promise<LeasedEvents> {
+  async lease(m: EntityManager, lease: EventLease): Promise<LeasedEvents> {
     const d = this.dialect;
     if (d.batch) return this.leaseInOneStatement(m, d.batch, lease);
     const p = new SqlParams(d);
@@ -107,13 +104,21 @@ export class CampaignEventStore {
     const fresh = new Set(
       rows.filter((r) => r.sequence == null).map((r) => r.id),
     );
+    if (lease.deliveredAt) {
+      await this.markDelivered(
+        m,
+        rows.map((r) => r.id),
+        lease.owner,
+        lease.deliveredAt,
+      );
+    }
     return { events, fresh: events.filter((e) => fresh.has(e.id)) };
   }
 
   private async leaseInOneStatement(
     m: EntityManager,
     batch: BatchStatements,
-    lease: { owner: string; now: Date; leaseUntil: Date; limit: number },
+    lease: EventLease,
   ): Promise<LeasedEvents> {
     const rows = await batch.leaseEvents(m, lease);
     const attempts = await this.attemptsOf(

@@ -17,15 +17,34 @@ import type {
 export class CampaignEventsService {
   private readonly logger = new Logger('CampaignEvents');
   private readonly listeners = new Set<CampaignEventListener>();
+  /** Listeners the relay waits for before it marks an event delivered. */
+  private readonly durable = new Set<CampaignEventListener>();
 
   constructor(
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
   ) {}
 
-  /** Adds a listener; returns the function that removes it. */
-  subscribe(listener: CampaignEventListener): () => void {
+  /**
+   * Adds a listener; returns the function that removes it. With `durable:
+   * false` (counters of this process, like the module's metrics) the relay
+   * does not hold events back for it: they are marked delivered as they
+   * are leased and then handed over, so a crash in between skips them here.
+   */
+  subscribe(
+    listener: CampaignEventListener,
+    options: { durable?: boolean } = {},
+  ): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (options.durable !== false) this.durable.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+      this.durable.delete(listener);
+    };
+  }
+
+  /** Whether a delivery must be confirmed before the event counts as delivered. */
+  get waitsForDelivery(): boolean {
+    return Boolean(this.options.eventEmitter) || this.durable.size > 0;
   }
 
   /** Hands an event to every subscriber without waiting for them. */

@@ -85,13 +85,16 @@ export class CampaignMetricsService
       },
     );
     this.instruments = m;
-    this.unsubscribe = this.events.subscribe((event) => {
-      if (event.type === 'call.attempt.finished') {
-        m.outcomes.inc({ outcome: event.outcome });
-      } else if (event.type !== 'call.attempt.started') {
-        m.lifecycle.inc({ event: event.type.slice('campaign.'.length) });
-      }
-    });
+    this.unsubscribe = this.events.subscribe(
+      (event) => {
+        if (event.type === 'call.attempt.finished') {
+          m.outcomes.inc({ outcome: event.outcome });
+        } else if (event.type !== 'call.attempt.started') {
+          m.lifecycle.inc({ event: event.type.slice('campaign.'.length) });
+        }
+      },
+      { durable: false },
+    );
   }
 
   /** After the dialing loop drained (its last dials are counted). */

@@ -134,6 +134,57 @@ describe.each(TEST_DIALECTS)('outbox (%s)', (dialect) => {
       await next.close();
     }
   });
+
+  it('with only non-durable listeners (the metrics kind) events are marked delivered as they are leased, then handed over', async () => {
+    database = await createTestDatabase(dialect);
+    const t = await createTestApp(dialect, {
+      database,
+      options: {
+        scheduler: { enabled: false },
+        events: { pollIntervalMs: 600_000 },
+      },
+    });
+    try {
+      const events = t.app.get(CampaignEventsService);
+      const got: DurableCampaignEvent[] = [];
+      events.subscribe(
+        (e) => {
+          if ('sequence' in e) got.push(e);
+        },
+        { durable: false },
+      );
+      expect(events.waitsForDelivery).toBe(false);
+      await t
+        .post({
+          playbook_id: t.playbookId,
+          contacts: [{ phone: '+34600000001' }],
+        })
+        .expect(202);
+      await t.app.get(CampaignEventRelayService).drain();
+      expect(got.map((e) => [e.type, e.sequence])).toEqual([
+        ['campaign.created', 1],
+        ['campaign.started', 2],
+      ]);
+      const rows = await t.rows<{
+        delivered_at: unknown;
+        lease_owner: string | null;
+        deliveries: number | string;
+      }>('campaign_events');
+      expect(rows).toHaveLength(2);
+      for (const row of rows) {
+        expect(row.delivered_at).not.toBeNull();
+        expect(row.lease_owner).toBeNull();
+        expect(Number(row.deliveries)).toBe(1);
+      }
+      // A durable listener makes the relay wait for deliveries again.
+      const unsubscribe = events.subscribe(() => undefined);
+      expect(events.waitsForDelivery).toBe(true);
+      unsubscribe();
+      expect(events.waitsForDelivery).toBe(false);
+    } finally {
+      await t.close();
+    }
+  });
 });
 
 const describePostgres = TEST_DIALECTS.includes('postgres')

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type {
   BatchStatements,
+  EventLease,
   LeasedEventRow,
   MovedRow,
   ResultRow,
@@ -57,6 +58,7 @@ async function startCalls(
     p.values,
   );
 }
+
 async function recordResults(
   manager: Pick<EntityManager, 'query'>,
   rows: readonly ResultRow[],
@@ -125,6 +127,7 @@ async function recordResults(
     p.values,
   );
 }
+
 async function changeCampaigns(
   manager: Pick<EntityManager, 'query'>,
   update: { sql: string; values: unknown[] },
@@ -142,11 +145,15 @@ async function changeCampaigns(
     [...update.values, type, now],
   );
 }
+
 async function leaseEvents(
   m: EntityManager,
-  lease: { owner: string; now: Date; leaseUntil: Date; limit: number },
+  lease: EventLease,
 ): Promise<LeasedEventRow[]> {
   const p = new SqlParams(PLACEHOLDERS);
+  const taken = lease.deliveredAt
+    ? `delivered_at = ${p.add(lease.deliveredAt)}, lease_owner = NULL, lease_expires_at = NULL`
+    : `lease_owner = ${p.add(lease.owner)}, lease_expires_at = ${p.add(lease.leaseUntil)}`;
   const result: unknown = await m.query(
     `WITH picked AS (
       SELECT position, campaign_id, sequence FROM campaign_events
@@ -169,9 +176,7 @@ async function leaseEvents(
       FROM picked k
       LEFT JOIN fresh f ON f.campaign_id = k.campaign_id
       LEFT JOIN streams s ON s.campaign_id = k.campaign_id)
-    UPDATE campaign_events e SET sequence = n.sequence,
-      lease_owner = ${p.add(lease.owner)},
-      lease_expires_at = ${p.add(lease.leaseUntil)},
+    UPDATE campaign_events e SET sequence = n.sequence, ${taken},
       deliveries = e.deliveries + 1
     FROM numbered n WHERE e.position = n.position AND e.delivered_at IS NULL
     RETURNING e.position, e.id, e.campaign_id, e.account_id, e.type, e.sequence,
