@@ -3,7 +3,8 @@ import { isUUID } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
 import { encodeCallCursor, encodeCampaignCursor } from '../database/cursor';
-import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import type { SqlDialect } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 import { SqlParams } from '../database/sql-params';
 import {
   OPEN_CALL_STATUSES,

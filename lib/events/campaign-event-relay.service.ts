@@ -10,7 +10,8 @@ import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { DataSource } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
 import { runTransaction } from '../database/run-transaction';
-import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import type { SqlDialect } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import { CAMPAIGN_CLOCK } from '../scheduler/campaign-clock.provider';
 import type { CampaignClock } from '../scheduler/campaign-clock';
@@ -143,13 +144,11 @@ export class CampaignEventRelayService
     const leasedAt = performance.now();
     const leaseUntil = new Date(now.getTime() + leaseMs);
     const leased = await runTransaction(this.dataSource, async (m) => {
-      const lock = this.dialect.tryTransactionLock(
+      const locked = await this.dialect.tryTransactionLock(
+        m,
         'nestjs-call-campaigns:event-relay',
       );
-      if (lock) {
-        const [row] = await m.query<{ locked: boolean }[]>(lock);
-        if (!row?.locked) return null;
-      }
+      if (!locked) return null;
       const taken = await this.store.lease(m, {
         owner,
         now,

@@ -83,9 +83,9 @@ describe('runCampaignMigrations without a database', () => {
   });
 
   it('refuses a database type it cannot lock, naming it', async () => {
-    const mysql = { options: { type: 'mysql' } } as unknown as DataSource;
-    await expect(runCampaignMigrations(mysql)).rejects.toThrow(
-      'database type "mysql"',
+    const mssql = { options: { type: 'mssql' } } as unknown as DataSource;
+    await expect(runCampaignMigrations(mssql)).rejects.toThrow(
+      'database type "mssql"',
     );
   });
 
