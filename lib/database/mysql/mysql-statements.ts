@@ -67,17 +67,47 @@ function lockSql(
   return `SELECT ${columns} FROM ${table} WHERE ${statement.where(p)} FOR UPDATE`;
 }
 
-/** `(a, b) IN ((?, ?), …)` of the locked rows' keys. */
+/**
+ * Rows by their key: `k IN (…)`, or `(a = ? AND b IN (…)) OR …` for a
+ * two-part key. MariaDB does not use an index for `(a, b) IN ((?, ?), …)`:
+ * a locking read would scan, lock every row and deadlock with its neighbours.
+ */
+export function keyMatch(
+  p: SqlParams,
+  columns: readonly string[],
+  keys: readonly (readonly unknown[])[],
+): string {
+  if (columns.length === 1) {
+    return `${columns[0]} IN ${p.list(keys.map((k) => k[0]))}`;
+  }
+  const groups = new Map<string, { head: unknown[]; tails: unknown[] }>();
+  for (const key of keys) {
+    const head = key.slice(0, -1);
+    const id = JSON.stringify(head);
+    const group = groups.get(id) ?? { head, tails: [] };
+    group.tails.push(key[key.length - 1]);
+    groups.set(id, group);
+  }
+  const last = columns[columns.length - 1];
+  return [...groups.values()]
+    .map(
+      ({ head, tails }) =>
+        `(${head.map((v, i) => `${columns[i]} = ${p.add(v)}`).join(' AND ')} AND ${last} IN ${p.list(tails)})`,
+    )
+    .join(' OR ');
+}
+
 function keyIn(
   p: SqlParams,
   table: string,
   key: readonly string[],
   rows: readonly Record<string, unknown>[],
 ): string {
-  const tuples = rows.map(
-    (row) => `(${key.map((k) => p.add(row[k])).join(', ')})`,
-  );
-  return `(${key.map((k) => `${table}.${k}`).join(', ')}) IN (${tuples.join(', ')})`;
+  return `(${keyMatch(
+    p,
+    key.map((k) => `${table}.${k}`),
+    rows.map((row) => key.map((k) => row[k])),
+  )})`;
 }
 
 export async function mysqlUpdate(
@@ -253,12 +283,17 @@ export async function mysqlUpsert(
       ];
       const q = new SqlParams(dialect);
       const keyIndexes = key.map((k) => columns.indexOf(k));
-      const keys = chunk.map(
-        (row) => `(${keyIndexes.map((i) => q.add(row[i])).join(', ')})`,
+      const match = keyMatch(
+        q,
+        key,
+        chunk.map((row) => keyIndexes.map((k) => row[k])),
       );
+      // Every row was just written by this transaction (inserted, or updated
+      // on the latest committed version under its lock): a plain read sees
+      // that version. A locking read would add next-key locks on the gaps
+      // and deadlock with concurrent upserts of neighbouring keys.
       const stored = await manager.query<Row[]>(
-        `SELECT ${wanted.join(', ')} FROM ${table}
-      WHERE (${key.join(', ')}) IN (${keys.join(', ')})${jsonColumns.length ? ' FOR UPDATE' : ''}`,
+        `SELECT ${wanted.join(', ')} FROM ${table} WHERE ${match}`,
         q.values,
       );
       if (jsonColumns.length) {
