@@ -286,154 +286,144 @@ eachReplicaDialect(
       );
     }, 120_000);
 
-    // PostgreSQL only for now: on MariaDB 18 of the interrupted calls end with
-    // a due_at later than the recall rule's (a wait rewrote it after their
-    // last retry was due); not yet explained, so not claimed for MariaDB/MySQL.
-    const itKilled = dialect === 'postgres' ? it : it.skip;
-    itKilled(
-      'a replica killed mid-dial (kill -9): its open attempts end interrupted after the lease, follow recall, and are never re-dialed',
-      async () => {
-        const LEASE_MS = 3_000;
-        const campaigns = await seed([
-          // 40 and 45 fake minutes: 4 and 4.5 real seconds, longer than the
-          // lease, so a retry after an interruption waits for first start + delay.
-          { contacts: 2_500, recall: [40, 45] },
-          { contacts: 2_500, recall: [] },
-        ]);
-        const recallOf = new Map(campaigns.map((c) => [c.id, c.recall]));
-        await closeGate();
-        const clock = new ScaledClock(Date.now(), FACTOR);
-        await startReplicas(
-          3,
-          { latencyMs: [200, 500], leaseMs: clock.fakeMs(LEASE_MS) },
-          clock,
-        );
-        await openGate();
+    it('a replica killed mid-dial (kill -9): its open attempts end interrupted after the lease, follow recall, and are never re-dialed', async () => {
+      const LEASE_MS = 3_000;
+      const campaigns = await seed([
+        // 40 and 45 fake minutes: 4 and 4.5 real seconds, longer than the
+        // lease, so a retry after an interruption waits for first start + delay.
+        { contacts: 2_500, recall: [40, 45] },
+        { contacts: 2_500, recall: [] },
+      ]);
+      const recallOf = new Map(campaigns.map((c) => [c.id, c.recall]));
+      await closeGate();
+      const clock = new ScaledClock(Date.now(), FACTOR);
+      await startReplicas(
+        3,
+        { latencyMs: [200, 500], leaseMs: clock.fakeMs(LEASE_MS) },
+        clock,
+      );
+      await openGate();
 
-        // Kill it mid-dialing, once it recorded some of its own results and
-        // while others are in flight.
-        const victim = replicas[0];
-        let victimRecorded = 0;
-        await waitUntil(
-          async () => {
-            const lines = readDialLog(victim.config.dialLog);
-            if (lines.length < 300) return false;
-            const [{ n }] = (await query(
-              `SELECT COUNT(*) AS n FROM campaign_call_attempts
+      // Kill it mid-dialing, once it recorded some of its own results and
+      // while others are in flight.
+      const victim = replicas[0];
+      let victimRecorded = 0;
+      await waitUntil(
+        async () => {
+          const lines = readDialLog(victim.config.dialLog);
+          if (lines.length < 300) return false;
+          const [{ n }] = (await query(
+            `SELECT COUNT(*) AS n FROM campaign_call_attempts
           WHERE outcome IS NOT NULL AND outcome <> 'interrupted'
             AND (call_id, attempt_number) IN
             (${lines.map((_, i) => `(${ph(2 * i + 1)}, ${ph(2 * i + 2)})`).join(', ')})`,
-              lines.flatMap((l) => [l.callId, l.attempt]),
-            )) as { n: string }[];
-            victimRecorded = Number(n);
-            return victimRecorded >= 100;
-          },
-          {
-            timeoutMs: 30_000,
-            intervalMs: 20,
-            describe: () => victim.output.slice(-3000),
-          },
-        );
-        killed.add(victim.id);
-        expect(await victim.kill()).toEqual({ code: null, signal: 'SIGKILL' });
-        // What the dead replica held: these attempts can only end by lease expiry.
-        const held = (await query(
-          `SELECT id, campaign_id, attempt_count FROM campaign_calls
+            lines.flatMap((l) => [l.callId, l.attempt]),
+          )) as { n: string }[];
+          victimRecorded = Number(n);
+          return victimRecorded >= 100;
+        },
+        {
+          timeoutMs: 30_000,
+          intervalMs: 20,
+          describe: () => victim.output.slice(-3000),
+        },
+      );
+      killed.add(victim.id);
+      expect(await victim.kill()).toEqual({ code: null, signal: 'SIGKILL' });
+      // What the dead replica held: these attempts can only end by lease expiry.
+      const held = (await query(
+        `SELECT id, campaign_id, attempt_count FROM campaign_calls
       WHERE status = 'dialing' AND lease_owner = ${ph(1)}`,
-          [victim.id],
-        )) as { id: string; campaign_id: string; attempt_count: number }[];
-        expect(held.length).toBeGreaterThan(0);
-        const victimDialsAtDeath = readDialLog(victim.config.dialLog);
+        [victim.id],
+      )) as { id: string; campaign_id: string; attempt_count: number }[];
+      expect(held.length).toBeGreaterThan(0);
+      const victimDialsAtDeath = readDialLog(victim.config.dialLog);
 
-        await waitFinished(50_000);
-        await stopAll();
+      await waitFinished(50_000);
+      await stopAll();
 
-        const snap = await snapshot(query);
-        const dials = dialsOfAll();
-        // A dead replica's log does not grow.
-        expect(readDialLog(victim.config.dialLog)).toEqual(victimDialsAtDeath);
-        const leaseFake = clock.fakeMs(LEASE_MS);
-        const { problems, stats } = checkFinishedRun(snap, dials, {
-          // Any dial may end interrupted, but only once its lease expired
-          // (checked below for every interrupted attempt).
-          mayBeInterrupted: () => true,
-          // Claimed (attempt row committed) but killed before dialing.
-          allowUndialedAttempts: true,
+      const snap = await snapshot(query);
+      const dials = dialsOfAll();
+      // A dead replica's log does not grow.
+      expect(readDialLog(victim.config.dialLog)).toEqual(victimDialsAtDeath);
+      const leaseFake = clock.fakeMs(LEASE_MS);
+      const { problems, stats } = checkFinishedRun(snap, dials, {
+        // Any dial may end interrupted, but only once its lease expired
+        // (checked below for every interrupted attempt).
+        mayBeInterrupted: () => true,
+        // Claimed (attempt row committed) but killed before dialing.
+        allowUndialedAttempts: true,
+      });
+      expect(problems).toEqual([]);
+      expect(stats.calls).toBe(5_000);
+      for (const r of replicas) expect(stats.dialsBy[r.id]).toBeGreaterThan(0);
+
+      const attempts = new Map(
+        snap.attempts.map((a) => [`${a.call_id}#${a.attempt_number}`, a]),
+      );
+      // What it recorded before dying stays as it was.
+      const victimOwn = victimDialsAtDeath.filter(
+        (l) =>
+          attempts.get(`${l.callId}#${l.attempt}`)?.outcome ===
+          recordedOutcome(l.outcome),
+      );
+      expect(victimOwn.length).toBeGreaterThanOrEqual(victimRecorded);
+      const callById = new Map(snap.calls.map((c) => [c.id, c]));
+      // Nothing ends interrupted before its lease is over.
+      for (const a of snap.attempts.filter(
+        (x) => x.outcome === 'interrupted',
+      )) {
+        expect(
+          new Date(a.ended_at!).getTime() - new Date(a.started_at).getTime(),
+        ).toBeGreaterThanOrEqual(leaseFake);
+        expect(a.details).toEqual({ reason: 'lease expired' });
+      }
+      // Everything the dead replica held ended interrupted and went on by its
+      // recall policy: failed without recall, else a later attempt no earlier
+      // than first start + delay (or the interruption, if that was later).
+      let retriedAtDelay = 0;
+      for (const h of held) {
+        const attempt = Number(h.attempt_count);
+        const a = attempts.get(`${h.id}#${attempt}`);
+        expect({ call: h.id, attempt, outcome: a?.outcome }).toEqual({
+          call: h.id,
+          attempt,
+          outcome: 'interrupted',
         });
-        expect(problems).toEqual([]);
-        expect(stats.calls).toBe(5_000);
-        for (const r of replicas)
-          expect(stats.dialsBy[r.id]).toBeGreaterThan(0);
-
-        const attempts = new Map(
-          snap.attempts.map((a) => [`${a.call_id}#${a.attempt_number}`, a]),
-        );
-        // What it recorded before dying stays as it was.
-        const victimOwn = victimDialsAtDeath.filter(
-          (l) =>
-            attempts.get(`${l.callId}#${l.attempt}`)?.outcome ===
-            recordedOutcome(l.outcome),
-        );
-        expect(victimOwn.length).toBeGreaterThanOrEqual(victimRecorded);
-        const callById = new Map(snap.calls.map((c) => [c.id, c]));
-        // Nothing ends interrupted before its lease is over.
-        for (const a of snap.attempts.filter(
-          (x) => x.outcome === 'interrupted',
-        )) {
-          expect(
-            new Date(a.ended_at!).getTime() - new Date(a.started_at).getTime(),
-          ).toBeGreaterThanOrEqual(leaseFake);
-          expect(a.details).toEqual({ reason: 'lease expired' });
+        const call = callById.get(h.id)!;
+        const recall = recallOf.get(h.campaign_id)!;
+        if (attempt >= 1 + recall.length) {
+          expect(call.status).toBe('failed');
+          expect(call.attempt_count).toBe(attempt);
+          continue;
         }
-        // Everything the dead replica held ended interrupted and went on by its
-        // recall policy: failed without recall, else a later attempt no earlier
-        // than first start + delay (or the interruption, if that was later).
-        let retriedAtDelay = 0;
-        for (const h of held) {
-          const attempt = Number(h.attempt_count);
-          const a = attempts.get(`${h.id}#${attempt}`);
-          expect({ call: h.id, attempt, outcome: a?.outcome }).toEqual({
-            call: h.id,
-            attempt,
-            outcome: 'interrupted',
-          });
-          const call = callById.get(h.id)!;
-          const recall = recallOf.get(h.campaign_id)!;
-          if (attempt >= 1 + recall.length) {
-            expect(call.status).toBe('failed');
-            expect(call.attempt_count).toBe(attempt);
-            continue;
-          }
-          const next = attempts.get(`${h.id}#${attempt + 1}`);
-          expect(next).toBeDefined();
-          const first = new Date(call.first_attempt_at!).getTime();
-          const due = Math.max(
-            first + recall[attempt - 1] * MINUTE,
-            new Date(a!.ended_at!).getTime(),
-          );
-          expect(new Date(next!.started_at).getTime()).toBeGreaterThanOrEqual(
-            due,
-          );
-          if (due === first + recall[attempt - 1] * MINUTE) retriedAtDelay++;
-        }
-        const interruptedBy: Record<string, number> = {};
-        const dialedBy = new Map(
-          dials.map((d) => [`${d.callId}#${d.attempt}`, d.by]),
+        const next = attempts.get(`${h.id}#${attempt + 1}`);
+        expect(next).toBeDefined();
+        const first = new Date(call.first_attempt_at!).getTime();
+        const due = Math.max(
+          first + recall[attempt - 1] * MINUTE,
+          new Date(a!.ended_at!).getTime(),
         );
-        for (const a of snap.attempts.filter(
-          (x) => x.outcome === 'interrupted',
-        )) {
-          const by =
-            dialedBy.get(`${a.call_id}#${a.attempt_number}`) ?? 'nobody';
-          interruptedBy[by] = (interruptedBy[by] ?? 0) + 1;
-        }
-        console.log(
-          `[crash] interrupted by dialer ${JSON.stringify(interruptedBy)}; victim dialed ${victimDialsAtDeath.length} (${victimRecorded}+ recorded), held ${held.length} leases at death; ` +
-            `${stats.interrupted} interrupted (${stats.undialed} never dialed), ${retriedAtDelay} retried at first start + delay; ` +
-            `dials ${JSON.stringify(stats.dialsBy)}`,
+        expect(new Date(next!.started_at).getTime()).toBeGreaterThanOrEqual(
+          due,
         );
-      },
-      120_000,
-    );
+        if (due === first + recall[attempt - 1] * MINUTE) retriedAtDelay++;
+      }
+      const interruptedBy: Record<string, number> = {};
+      const dialedBy = new Map(
+        dials.map((d) => [`${d.callId}#${d.attempt}`, d.by]),
+      );
+      for (const a of snap.attempts.filter(
+        (x) => x.outcome === 'interrupted',
+      )) {
+        const by = dialedBy.get(`${a.call_id}#${a.attempt_number}`) ?? 'nobody';
+        interruptedBy[by] = (interruptedBy[by] ?? 0) + 1;
+      }
+      console.log(
+        `[crash] interrupted by dialer ${JSON.stringify(interruptedBy)}; victim dialed ${victimDialsAtDeath.length} (${victimRecorded}+ recorded), held ${held.length} leases at death; ` +
+          `${stats.interrupted} interrupted (${stats.undialed} never dialed), ${retriedAtDelay} retried at first start + delay; ` +
+          `dials ${JSON.stringify(stats.dialsBy)}`,
+      );
+    }, 120_000);
   },
 );

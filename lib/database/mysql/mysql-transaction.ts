@@ -21,7 +21,12 @@ export async function runMysqlTransaction<T>(
 ): Promise<T> {
   const runner = dataSource.createQueryRunner();
   try {
-    await runner.startTransaction();
+    // READ COMMITTED, as PostgreSQL runs the module's transactions: under
+    // InnoDB's default REPEATABLE READ a plain read after the first one sees
+    // the transaction's old snapshot (a claim would take a call another
+    // replica just ended for one still dialing), and searches take gap locks.
+    // https://mariadb.com/kb/en/set-transaction/
+    await runner.startTransaction('READ COMMITTED');
     let result: T;
     try {
       result = await work(runner.manager);
