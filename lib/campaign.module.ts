@@ -17,7 +17,7 @@ import { DashboardAssets } from './dashboard/dashboard-assets';
 import { CAMPAIGN_DASHBOARD_ASSETS } from './dashboard/dashboard.constants';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { resolveDashboardOptions } from './dashboard/dashboard-options';
-import { PostgresPoolGuard } from './database/postgres-pool.guard';
+import { DatabaseStartupGuard } from './database/database-startup.guard';
 import { CAMPAIGN_ENTITIES } from './entities';
 import { CampaignEventOutbox } from './events/campaign-event-outbox';
 import { CampaignEventStore } from './events/campaign-event.store';
@@ -105,7 +105,7 @@ function withFeatures(
     CampaignEventStore,
     DueCallsNotifier,
     CampaignRetentionJob,
-    PostgresPoolGuard,
+    DatabaseStartupGuard,
     CampaignBodyGuard,
     PlaybookOwnershipGuard,
     CreateCampaignPipe,

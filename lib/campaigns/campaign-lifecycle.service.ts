@@ -1,9 +1,9 @@
 import { ConflictException, Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
-import { returnedRows } from '../database/query-result';
 import { SqlParams } from '../database/sql-params';
-import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import type { SqlDialect } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 import {
   sqlStatusList,
   WAITING_CALL_STATUSES,
@@ -82,26 +82,26 @@ export class CampaignLifecycleService {
     const now = await this.clock.now();
     const changed = await runTransaction(this.dataSource, async (m) => {
       const d = this.dialect;
-      const p = new SqlParams(d);
-      const next =
-        action === 'cancel'
-          ? `'cancelled'`
-          : action === 'pause'
-            ? `'paused'`
-            : `CASE WHEN launch_at > ${p.add(d.date(now))} THEN 'scheduled' ELSE 'running' END`;
-      const startedAt =
-        action === 'resume'
-          ? `, started_at = CASE WHEN launch_at > ${p.add(d.date(now))} THEN started_at
+      const rows = await d.update(m, {
+        table: 'campaigns',
+        set: (p) => {
+          const next =
+            action === 'cancel'
+              ? `'cancelled'`
+              : action === 'pause'
+                ? `'paused'`
+                : `CASE WHEN launch_at > ${p.add(d.date(now))} THEN 'scheduled' ELSE 'running' END`;
+          const startedAt =
+            action === 'resume'
+              ? `, started_at = CASE WHEN launch_at > ${p.add(d.date(now))} THEN started_at
               ELSE COALESCE(started_at, ${p.add(d.date(now))}) END`
-          : '';
-      const rows = returnedRows(
-        await m.query(
-          `UPDATE campaigns SET status = ${next}${startedAt}, updated_at = ${p.add(d.date(now))}
-          WHERE id = ${p.add(before.campaign_id)} AND status IN ${p.list(transition.from)}
-          RETURNING id`,
-          p.values,
-        ),
-      );
+              : '';
+          return `status = ${next}${startedAt}, updated_at = ${p.add(d.date(now))}`;
+        },
+        where: (p) =>
+          `id = ${p.add(before.campaign_id)} AND status IN ${p.list(transition.from)}`,
+        returning: ['id'],
+      });
       if (rows.length && action === 'cancel') {
         // Calls not dialing now end here; one dialing ends when its attempt does.
         const q = new SqlParams(d);

@@ -1,4 +1,4 @@
-import type { SqlDialect } from '../database/sql-dialect';
+import type { UpsertStatement } from '../database/sql-dialect';
 import { CONTACT_TEXT_FIELDS } from '../contacts/contact-fields';
 
 export const CONTACT_INSERT_COLUMNS = [
@@ -40,18 +40,15 @@ export const CAMPAIGN_INSERT_COLUMNS = [
  * Upsert by (account, phone): given fields overwrite, absent (NULL) fields keep
  * the stored value, custom_fields merge key by key.
  */
-export function contactUpsertSuffix(dialect: SqlDialect): string {
-  const table = 'campaign_contacts';
-  const keep = CONTACT_TEXT_FIELDS.map(
-    (f) => `${f} = COALESCE(excluded.${f}, ${table}.${f})`,
-  );
-  return [
-    `ON CONFLICT (account_id, phone) DO UPDATE SET`,
-    [
-      ...keep,
-      `custom_fields = ${dialect.mergeJsonObjects(`${table}.custom_fields`, 'excluded.custom_fields')}`,
-      `updated_at = ${dialect.now}`,
-    ].join(', '),
-    'RETURNING id, phone',
-  ].join(' ');
-}
+export const CONTACT_UPSERT = {
+  table: 'campaign_contacts',
+  key: ['account_id', 'phone'],
+  onConflict: {
+    ...Object.fromEntries(
+      CONTACT_TEXT_FIELDS.map((f) => [f, 'keep-when-null' as const]),
+    ),
+    custom_fields: 'merge-json',
+  },
+  touch: 'updated_at',
+  returning: ['id', 'phone'],
+} satisfies Omit<UpsertStatement, 'columns' | 'rows' | 'chunkSize'>;

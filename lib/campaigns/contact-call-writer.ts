@@ -6,7 +6,7 @@ import type { SqlDialect } from '../database/sql-dialect';
 import {
   CALL_INSERT_COLUMNS,
   CONTACT_INSERT_COLUMNS,
-  contactUpsertSuffix,
+  CONTACT_UPSERT,
 } from './campaign-sql';
 import { CONTACT_TEXT_FIELDS } from '../contacts/contact-fields';
 import type { NewContact } from './new-campaign.interface';
@@ -29,14 +29,10 @@ export interface ContactCallBatch {
  * within its variable limit.
  */
 export class ContactCallWriter {
-  private readonly upsertSuffix: string;
-
   constructor(
     private readonly dialect: SqlDialect,
     private readonly chunkSize: number,
-  ) {
-    this.upsertSuffix = contactUpsertSuffix(dialect);
-  }
+  ) {}
 
   async write(manager: EntityManager, batch: ContactCallBatch): Promise<void> {
     for (let i = 0; i < batch.contacts.length; i += this.chunkSize) {
@@ -83,7 +79,7 @@ export class ContactCallWriter {
         INSERT INTO campaign_contacts (${CONTACT_INSERT_COLUMNS.join(', ')})
         SELECT gen_random_uuid(), ${account}, ${selected}
         FROM unnest(${arrays.join(', ')}) AS t(${columns.join(', ')})
-        ${this.upsertSuffix}
+        ${this.dialect.upsertSuffix(CONTACT_UPSERT)}
       )
       INSERT INTO campaign_calls (${CALL_INSERT_COLUMNS.join(', ')})
       SELECT gen_random_uuid(), ${p.add(batch.campaignId)}, ${p.add(batch.accountId)},
@@ -98,23 +94,18 @@ export class ContactCallWriter {
     batch: ContactCallBatch,
     contacts: NewContact[],
   ): Promise<void> {
-    const returned = await insertRows<{ id: string; phone: string }>(
-      manager,
-      this.dialect,
-      {
-        table: 'campaign_contacts',
-        columns: CONTACT_INSERT_COLUMNS,
-        suffix: this.upsertSuffix,
-      },
-      contacts.map((c) => [
+    const returned = await this.dialect.upsert(manager, {
+      ...CONTACT_UPSERT,
+      columns: CONTACT_INSERT_COLUMNS,
+      rows: contacts.map((c) => [
         randomUUID(),
         batch.accountId,
         c.phone,
         ...CONTACT_TEXT_FIELDS.map((field) => c.fields[field] ?? null),
         c.customFields ? JSON.stringify(c.customFields) : null,
       ]),
-      this.chunkSize,
-    );
+      chunkSize: this.chunkSize,
+    });
     const dueAt = this.dialect.date(batch.dueAt);
     await insertRows(
       manager,

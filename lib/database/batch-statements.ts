@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { CallStatus } from '../entities/campaign-status';
+import type { UpdateStatement } from './sql-dialect';
 
 /**
  * The dialing loop's and the outbox relay's hot writes as one statement
@@ -28,10 +29,10 @@ export interface BatchStatements {
     fence: { leaseOwner?: string; leaseExpiredBy?: Date },
     now: Date,
   ): Promise<MovedRow[]>;
-  /** A campaign status change (`UPDATE campaigns … RETURNING id, account_id`) with its lifecycle events. */
+  /** A campaign status change (an update of `campaigns` returning id and account_id) with its lifecycle events. */
   changeCampaigns(
     manager: Pick<EntityManager, 'query'>,
-    update: { sql: string; values: unknown[] },
+    update: Pick<UpdateStatement, 'table' | 'set' | 'where'>,
     type: 'campaign.started' | 'campaign.completed',
     now: Date,
   ): Promise<{ id: string; account_id: string }[]>;

@@ -4,6 +4,8 @@ import type { SqlDialect } from './sql-dialect';
 export interface MultiRowInsert {
   table: string;
   columns: readonly string[];
+  /** The statement's verb: `INSERT` unless given (e.g. the dialect's `insertIgnore.verb`). */
+  verb?: string;
   /** Appended after VALUES: `ON CONFLICT …`, `RETURNING …`. */
   suffix?: string;
 }
@@ -33,7 +35,7 @@ export async function insertRows<R = unknown>(
 ): Promise<R[]> {
   const width = insert.columns.length;
   const perStatement = rowsPerStatement(dialect, width, chunkSize);
-  const head = `INSERT INTO ${insert.table} (${insert.columns.join(', ')}) VALUES `;
+  const head = `${insert.verb ?? 'INSERT'} INTO ${insert.table} (${insert.columns.join(', ')}) VALUES `;
   const returned: R[] = [];
   for (let start = 0; start < rows.length; start += perStatement) {
     const chunk = rows.slice(start, start + perStatement);

@@ -1,10 +1,78 @@
-import type { DataSource } from 'typeorm';
+import type {
+  DataSource,
+  EntityManager,
+  MigrationInterface,
+  QueryRunner,
+} from 'typeorm';
 import type { BatchStatements } from './batch-statements';
-import { postgresBatchStatements } from './postgres/postgres-batch.statements';
+import type { SqlParams } from './sql-params';
 
-export type CampaignDatabaseType = 'postgres' | 'sqlite';
+export type CampaignDatabaseType = 'postgres' | 'sqlite' | 'mysql';
 
-/** The few places where the module's raw SQL differs between databases. */
+export type CampaignMigrationClass = new () => MigrationInterface;
+
+/** A `VALUES` list joined to an UPDATE as `v`. */
+export interface ValuesTable {
+  columns: readonly string[];
+  rows: readonly unknown[][];
+  /** PostgreSQL type of each column (the others infer them). */
+  types: readonly string[];
+}
+
+/**
+ * `UPDATE table SET … [FROM v] WHERE … [RETURNING …]`. The clauses are built
+ * by callbacks because positional placeholders must be added in the order
+ * the database's statement spells them.
+ */
+export interface UpdateStatement {
+  table: string;
+  values?: ValuesTable;
+  set: (p: SqlParams) => string;
+  where: (p: SqlParams) => string;
+  /** Columns of `table` to return, as they are after the update. */
+  returning?: readonly string[];
+  /** The table's primary key, when not `id`. */
+  key?: readonly string[];
+}
+
+/** `DELETE FROM table WHERE … RETURNING id`. */
+export interface DeleteStatement {
+  table: string;
+  where: (p: SqlParams) => string;
+}
+
+/**
+ * How a column is written when the row's unique key already exists:
+ * `overwrite` with the given value, `keep-when-null` (the stored value
+ * stays when the given one is NULL), `merge-json` (a shallow JSON object
+ * merge, given keys over stored ones, nulls kept; NULL keeps the stored
+ * object), `add` (stored + given).
+ */
+export type UpsertPolicy =
+  'overwrite' | 'keep-when-null' | 'merge-json' | 'add';
+
+/** A multi-row INSERT that updates the rows whose unique key already exists; the written rows are read back. */
+export interface UpsertStatement {
+  table: string;
+  columns: readonly string[];
+  rows: readonly unknown[][];
+  /** The unique key the upsert relies on. */
+  key: readonly string[];
+  /** Columns written on a conflict; the others keep their stored values. */
+  onConflict: Readonly<Record<string, UpsertPolicy>>;
+  /** A column set to the database's now on a conflict. */
+  touch?: string;
+  /** Columns to return, of every row written (inserted or updated). */
+  returning: readonly string[];
+  chunkSize: number;
+}
+
+export interface MigrationLockOptions {
+  /** The lock's key; every replica of one database must use the same. */
+  lockKey: bigint;
+}
+
+/** Everything that differs between the databases the module runs on. */
 export interface SqlDialect {
   readonly type: CampaignDatabaseType;
   /** Most bind parameters one statement may carry. */
@@ -27,17 +95,19 @@ export interface SqlDialect {
    */
   readonly skipLocked: (alias: string, ...sharedAliases: string[]) => string;
   /**
-   * A query taking a lock held until the transaction ends, when free; its
-   * one row's `locked` says whether it was. Null where transactions already
+   * Takes a lock held until the transaction of `manager` ends, when free;
+   * resolves with whether it was. Always true where transactions already
    * run one at a time (SQLite).
    */
-  tryTransactionLock(name: string): string | null;
+  tryTransactionLock(manager: EntityManager, name: string): Promise<boolean>;
   /**
-   * A statement that waits for, then holds until the transaction ends, a
-   * lock on the text `key` (an SQL expression, e.g. a placeholder). Null
-   * where transactions already run one at a time (SQLite).
+   * Waits for, then holds until the transaction of `manager` ends, a lock
+   * named `name`. Nothing where transactions already run one at a time
+   * (SQLite).
    */
-  transactionLock(key: string): string | null;
+  transactionLock(manager: EntityManager, name: string): Promise<void>;
+  /** The hot writes in one statement each, where the database can; null: the callers' multi-statement form. */
+  readonly batch: BatchStatements | null;
   /** Row-lock clause that blocks writers of the rows but not inserts referencing them; '' where there are no row locks. */
   readonly lockForNoKeyUpdate: string;
   /** A query of the database's clock (one row, `now`), or null: use the process clock. */
@@ -50,98 +120,69 @@ export interface SqlDialect {
   timestampKey(column: string): string;
   /** Refreshes planner statistics of tables after a bulk write, or null where not needed. */
   analyze(tables: readonly string[]): string | null;
-  /** SQL of a shallow JSON object merge: `given`'s keys over `stored`'s (nulls kept); null `given` keeps `stored`. */
-  mergeJsonObjects(stored: string, given: string): string;
-  /** The hot writes in one statement each, where the database can; null: the callers' multi-statement form. */
-  readonly batch: BatchStatements | null;
-}
+  /** `INSERT` verb and the clause after its rows, for an INSERT … SELECT that skips rows a unique key already has. */
+  readonly insertIgnore: { verb: string; suffix: string };
+  /** The module's migrations, oldest first. */
+  readonly migrations: readonly CampaignMigrationClass[];
 
-/** A date as SQLite columns store it: UTC text `YYYY-MM-DD HH:MM:SS.SSS`. */
-export const sqliteDateText = (value: Date): string =>
-  value.toISOString().replace('T', ' ').replace('Z', '');
-
-const readJson = <T>(value: unknown): T =>
-  (typeof value === 'string' ? JSON.parse(value) : value) as T;
-
-const postgres: SqlDialect = {
-  type: 'postgres',
-  maxParameters: 65_535,
-  now: 'now()',
-  placeholder: (index) => `$${index}`,
-  date: (value) => value,
-  typed: (index, type) => `$${index}::${type}`,
-  readDate: (value) =>
-    value instanceof Date ? value : new Date(String(value)),
-  readJson,
-  skipLocked: (alias, ...shared) =>
-    [
-      `FOR UPDATE OF ${alias} SKIP LOCKED`,
-      ...shared.map((a) => `FOR SHARE OF ${a} SKIP LOCKED`),
-    ].join(' '),
-  tryTransactionLock: (name) =>
-    `SELECT pg_try_advisory_xact_lock(hashtext('${name.replace(/'/g, "''")}')) AS locked`,
-  transactionLock: (key) => `SELECT pg_advisory_xact_lock(hashtext(${key}))`,
-  lockForNoKeyUpdate: 'FOR NO KEY UPDATE SKIP LOCKED',
-  clockQuery: 'SELECT clock_timestamp() AS now',
-  notifies: true,
-  bindsArrays: true,
-  // Microseconds kept (a JS Date would drop them).
-  timestampKey: (column) =>
-    `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
-  analyze: (tables) => `ANALYZE ${tables.join(', ')}`,
-  mergeJsonObjects: (stored, given) =>
-    `CASE WHEN ${given} IS NULL THEN ${stored} ELSE COALESCE(${stored}, '{}'::jsonb) || ${given} END`,
-  batch: postgresBatchStatements,
-};
-
-/** Dates are UTC text `YYYY-MM-DD HH:MM:SS.SSS`, the format TypeORM writes. */
-const sqlite: SqlDialect = {
-  type: 'sqlite',
-  // SQLITE_MAX_VARIABLE_NUMBER of the SQLite bundled with better-sqlite3.
-  maxParameters: 32_766,
-  now: `strftime('%Y-%m-%d %H:%M:%f', 'now')`,
-  placeholder: () => '?',
-  date: (value) => sqliteDateText(value),
-  typed: () => '?',
-  readDate: (value) =>
-    value instanceof Date
-      ? value
-      : new Date(`${String(value).replace(' ', 'T')}Z`),
-  readJson,
-  // One process: the claim's transaction is the lock.
-  skipLocked: () => '',
-  tryTransactionLock: () => null,
-  transactionLock: () => null,
-  lockForNoKeyUpdate: '',
-  clockQuery: null,
-  notifies: false,
-  bindsArrays: false,
-  // The stored text already sorts as the instant it names.
-  timestampKey: (column) => column,
-  analyze: () => null,
-  mergeJsonObjects: sqliteMergeJsonObjects,
-  batch: null,
-};
-
-/**
- * SQLite has no shallow merge that keeps null values (json_patch drops
- * them): the object is rebuilt from the stored keys the given object does
- * not have, plus the given ones.
- */
-function sqliteMergeJsonObjects(stored: string, given: string): string {
-  const value = `CASE type WHEN 'text' THEN json_quote(value) WHEN 'true' THEN json('true') WHEN 'false' THEN json('false') WHEN 'object' THEN json(value) WHEN 'array' THEN json(value) ELSE value END`;
-  return `CASE WHEN ${given} IS NULL THEN ${stored} WHEN ${stored} IS NULL THEN ${given} ELSE (
-    SELECT json_group_object(key, ${value}) FROM (
-      SELECT key, value, type FROM json_each(${stored})
-        WHERE key NOT IN (SELECT key FROM json_each(${given}))
-      UNION ALL SELECT key, value, type FROM json_each(${given}))) END`;
-}
-
-export function sqlDialectOf(dataSource: DataSource): SqlDialect {
-  const type = dataSource.options.type;
-  if (type === 'postgres') return postgres;
-  if (type === 'better-sqlite3') return sqlite;
-  throw new Error(
-    `nestjs-call-campaigns supports PostgreSQL and SQLite (better-sqlite3), not "${type}"`,
-  );
+  /** Runs `work` in one transaction (on SQLite one at a time per data source). */
+  runTransaction<T>(
+    dataSource: DataSource,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T>;
+  /**
+   * Runs `work`, one statement atomic on its own: without a transaction
+   * where each caller has its own connection; on SQLite in the queue of
+   * {@link runTransaction} (outside it, it would join whichever transaction
+   * holds the one connection).
+   */
+  runStatement<T>(
+    dataSource: DataSource,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T>;
+  /** Runs `work` under a lock that lets one replica at a time migrate the database. */
+  withMigrationLock<T>(
+    dataSource: DataSource,
+    options: MigrationLockOptions,
+    work: (runner?: QueryRunner) => Promise<T>,
+  ): Promise<T>;
+  /** Checks and guards the data source when the module starts; throws on a setting the module cannot run with. */
+  onModuleInit(dataSource: DataSource): void | Promise<void>;
+  /** An UPDATE, resolving with the `returning` columns of the rows it changed. */
+  update<R = Record<string, unknown>>(
+    manager: EntityManager,
+    statement: UpdateStatement,
+  ): Promise<R[]>;
+  /** A DELETE, resolving with the ids of the rows it removed. */
+  deleteReturningIds(
+    manager: EntityManager,
+    statement: DeleteStatement,
+  ): Promise<string[]>;
+  /** A DELETE, resolving with how many rows it removed. */
+  deleteCount(
+    manager: EntityManager,
+    statement: DeleteStatement,
+  ): Promise<number>;
+  /** An upsert, resolving with the `returning` columns of every row written. */
+  upsert(
+    manager: EntityManager,
+    statement: UpsertStatement,
+  ): Promise<Record<string, unknown>[]>;
+  /**
+   * The `ON CONFLICT … DO UPDATE … RETURNING …` clause of an upsert, for an
+   * INSERT … SELECT the caller builds; null where the database has none.
+   */
+  upsertSuffix(
+    statement: Pick<
+      UpsertStatement,
+      'key' | 'onConflict' | 'touch' | 'returning' | 'table'
+    >,
+  ): string | null;
+  /** A multi-row INSERT that skips rows a unique key already has; resolves with how many it wrote. */
+  insertIgnoring(
+    manager: EntityManager,
+    insert: { table: string; columns: readonly string[] },
+    rows: readonly unknown[][],
+    chunkSize: number,
+  ): Promise<number>;
 }

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
 import { insertRows } from '../database/multi-row-insert';
-import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import type { SqlDialect } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import type {
   CallAttemptFinishedEvent,

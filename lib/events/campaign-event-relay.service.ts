@@ -10,7 +10,8 @@ import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { DataSource } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
 import { runStatement, runTransaction } from '../database/run-transaction';
-import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import type { SqlDialect } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import { CAMPAIGN_CLOCK } from '../scheduler/campaign-clock.provider';
 import type { CampaignClock } from '../scheduler/campaign-clock';
@@ -145,13 +146,11 @@ export class CampaignEventRelayService
     // No listener to wait for: marked delivered as leased, handed over after.
     const deliveredAt = this.events.waitsForDelivery ? undefined : now;
     const leased = await runTransaction(this.dataSource, async (m) => {
-      const lock = this.dialect.tryTransactionLock(
+      const locked = await this.dialect.tryTransactionLock(
+        m,
         'nestjs-call-campaigns:event-relay',
       );
-      if (lock) {
-        const [row] = await m.query<{ locked: boolean }[]>(lock);
-        if (!row?.locked) return null;
-      }
+      if (!locked) return null;
       const taken = await this.store.lease(m, {
         owner,
         now,

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
-import { insertRows } from '../database/multi-row-insert';
-import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import type { SqlDialect } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 import { SqlParams } from '../database/sql-params';
 import type { BatchStatements, EventLease } from '../database/batch-statements';
 import type { CallOutcome } from '../dialer/campaign-dialer.interface';
@@ -73,23 +73,22 @@ export class CampaignEventStore {
       m,
       rows.filter((r) => r.sequence == null),
     );
-    const q = new SqlParams(d);
-    const values = q.rows(
-      rows.map((r) => [
-        Number(r.position),
-        r.sequence == null ? sequences.get(r.id) : Number(r.sequence),
-      ]),
-      ['bigint', 'int'],
-    );
-    await m.query(
-      `WITH v (position, sequence) AS (VALUES ${values})
-      UPDATE campaign_events SET sequence = v.sequence,
+    await d.update(m, {
+      table: 'campaign_events',
+      values: {
+        columns: ['event_position', 'event_sequence'],
+        rows: rows.map((r) => [
+          Number(r.position),
+          r.sequence == null ? sequences.get(r.id) : Number(r.sequence),
+        ]),
+        types: ['bigint', 'int'],
+      },
+      set: (q) => `sequence = v.event_sequence,
         lease_owner = ${q.add(lease.owner)},
         lease_expires_at = ${q.add(d.date(lease.leaseUntil))},
-        deliveries = deliveries + 1
-      FROM v WHERE campaign_events.position = v.position`,
-      q.values,
-    );
+        deliveries = deliveries + 1`,
+      where: () => 'campaign_events.position = v.event_position',
+    });
     const attempts = await this.attemptsOf(
       m,
       rows.filter((r) => r.type === 'call.finished'),
@@ -172,27 +171,23 @@ export class CampaignEventStore {
     }
     const sequences = new Map<string, number>();
     if (counts.size === 0) return sequences;
-    const returned = await insertRows<{
-      campaign_id: string;
-      last_sequence: number | string;
-    }>(
-      m,
-      this.dialect,
-      {
-        table: 'campaign_event_streams',
-        columns: ['campaign_id', 'last_sequence'],
-        suffix: `ON CONFLICT (campaign_id) DO UPDATE
-          SET last_sequence = campaign_event_streams.last_sequence + excluded.last_sequence
-          RETURNING campaign_id, last_sequence`,
-      },
-      [...counts],
-      this.options.insertChunkSize,
-    );
+    const returned = await this.dialect.upsert(m, {
+      table: 'campaign_event_streams',
+      columns: ['campaign_id', 'last_sequence'],
+      rows: [...counts],
+      key: ['campaign_id'],
+      onConflict: { last_sequence: 'add' },
+      returning: ['campaign_id', 'last_sequence'],
+      chunkSize: this.options.insertChunkSize,
+    });
     const next = new Map(
-      returned.map((r) => [
-        r.campaign_id,
-        Number(r.last_sequence) - counts.get(r.campaign_id)! + 1,
-      ]),
+      returned.map((r) => {
+        const campaignId = String(r.campaign_id);
+        return [
+          campaignId,
+          Number(r.last_sequence) - counts.get(campaignId)! + 1,
+        ];
+      }),
     );
     for (const r of fresh) {
       const sequence = next.get(r.campaign_id)!;

@@ -10,7 +10,8 @@ import {
 } from '@nestjs/terminus';
 import type { DataSource } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
-import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import type { SqlDialect } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 import { SqlParams } from '../database/sql-params';
 import {
   sqlStatusList,

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
-import { returnedRows } from '../database/query-result';
-import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import type { SqlDialect } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 import { SqlParams } from '../database/sql-params';
 import type { CreatedCampaign } from '../campaigns/campaign-response.interface';
 import { runTransaction } from '../database/run-transaction';
@@ -99,19 +99,14 @@ export class IdempotencyKeyService {
 
   /** Deletes keys older than 24 h (of every account); returns how many. */
   async purgeExpired(now: Date = new Date()): Promise<number> {
-    const p = new SqlParams(this.dialect);
+    const d = this.dialect;
     const cutoff = new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS);
-    const rows = returnedRows(
-      await runTransaction(this.dataSource, (m) =>
-        m.query(
-          `DELETE FROM campaign_idempotency_keys
-        WHERE created_at <= ${p.add(this.dialect.date(cutoff))}
-        RETURNING idempotency_key`,
-          p.values,
-        ),
-      ),
+    return runTransaction(this.dataSource, (m) =>
+      d.deleteCount(m, {
+        table: 'campaign_idempotency_keys',
+        where: (p) => `created_at <= ${p.add(d.date(cutoff))}`,
+      }),
     );
-    return rows.length;
   }
 
   /** True when this transaction now holds the key. */
@@ -123,19 +118,32 @@ export class IdempotencyKeyService {
     response: CreatedCampaign,
     now: Date,
   ): Promise<boolean> {
-    const p = new SqlParams(this.dialect);
-    const rows = returnedRows(
-      await manager.query(
-        `INSERT INTO campaign_idempotency_keys
-          (account_id, idempotency_key, request_hash, response_status, response_body, created_at)
-        VALUES (${p.add(accountId)}, ${p.add(key)}, ${p.add(requestHash)}, ${p.add(202)},
-          ${p.add(JSON.stringify(response))}, ${p.add(this.dialect.date(now))})
-        ON CONFLICT (account_id, idempotency_key) DO NOTHING
-        RETURNING idempotency_key`,
-        p.values,
-      ),
+    const written = await this.dialect.insertIgnoring(
+      manager,
+      {
+        table: 'campaign_idempotency_keys',
+        columns: [
+          'account_id',
+          'idempotency_key',
+          'request_hash',
+          'response_status',
+          'response_body',
+          'created_at',
+        ],
+      },
+      [
+        [
+          accountId,
+          key,
+          requestHash,
+          202,
+          JSON.stringify(response),
+          this.dialect.date(now),
+        ],
+      ],
+      1,
     );
-    return rows.length > 0;
+    return written > 0;
   }
 
   private async find(
@@ -165,19 +173,21 @@ export class IdempotencyKeyService {
     now: Date,
     cutoff: Date,
   ): Promise<boolean> {
-    const p = new SqlParams(this.dialect);
-    const rows = returnedRows(
-      await manager.query(
-        `UPDATE campaign_idempotency_keys
-        SET request_hash = ${p.add(requestHash)}, response_status = ${p.add(202)},
+    const d = this.dialect;
+    const rows = await d.update(manager, {
+      table: 'campaign_idempotency_keys',
+      set: (
+        p,
+      ) => `request_hash = ${p.add(requestHash)}, response_status = ${p.add(202)},
           response_body = ${p.add(JSON.stringify(response))},
-          created_at = ${p.add(this.dialect.date(now))}
-        WHERE account_id = ${p.add(accountId)} AND idempotency_key = ${p.add(key)}
-          AND created_at <= ${p.add(this.dialect.date(cutoff))}
-        RETURNING idempotency_key`,
-        p.values,
-      ),
-    );
+          created_at = ${p.add(d.date(now))}`,
+      where: (
+        p,
+      ) => `account_id = ${p.add(accountId)} AND idempotency_key = ${p.add(key)}
+          AND created_at <= ${p.add(d.date(cutoff))}`,
+      returning: ['idempotency_key'],
+      key: ['account_id', 'idempotency_key'],
+    });
     return rows.length > 0;
   }
 }

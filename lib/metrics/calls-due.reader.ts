@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { SqlParams } from '../database/sql-params';
-import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import type { SqlDialect } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 import {
   sqlStatusList,
   WAITING_CALL_STATUSES,

@@ -1,4 +1,6 @@
-import type { MigrationInterface } from 'typeorm';
+import { sqlDialectOfType } from '../database/sql-dialect-of';
+import type { CampaignMigrationClass } from '../database/sql-dialect';
+import { CampaignSchemaMysql1764410000000 } from './1764410000000-campaign-schema.mysql';
 import { CampaignInitialSchemaPostgres1764130000000 } from './1764130000000-campaign-initial-schema.postgres';
 import { CampaignInitialSchemaSqlite1764130000000 } from './1764130000000-campaign-initial-schema.sqlite';
 import { CampaignOperationsPostgres1764210000000 } from './1764210000000-campaign-operations.postgres';
@@ -35,43 +37,13 @@ export {
   CampaignWebhooksSqlite1764410000000,
 };
 
-/** Migrations for PostgreSQL, oldest first: add them to the host's `migrations`. */
-export const CAMPAIGN_POSTGRES_MIGRATIONS: CampaignMigrationClass[] = [
-  CampaignInitialSchemaPostgres1764130000000,
-  CampaignOperationsPostgres1764210000000,
-  CampaignClaimIndexPostgres1764220000000,
-  CampaignCallingWindowPostgres1764300000000,
-  CampaignCallVerdictsPostgres1764310000000,
-  CampaignProvidersPostgres1764320000000,
-  CampaignEventsPostgres1764400000000,
-  CampaignWebhooksPostgres1764410000000,
-];
+export { CampaignSchemaMysql1764410000000 };
+export { CAMPAIGN_POSTGRES_MIGRATIONS } from '../database/postgres/postgres.migrations';
+export { CAMPAIGN_SQLITE_MIGRATIONS } from '../database/sqlite/sqlite.migrations';
+export { CAMPAIGN_MYSQL_MIGRATIONS } from '../database/mysql/mysql.migrations';
+export type { CampaignMigrationClass };
 
-/** Migrations for SQLite (better-sqlite3), oldest first. */
-export const CAMPAIGN_SQLITE_MIGRATIONS: CampaignMigrationClass[] = [
-  CampaignInitialSchemaSqlite1764130000000,
-  CampaignOperationsSqlite1764210000000,
-  CampaignClaimIndexSqlite1764220000000,
-  CampaignCallingWindowSqlite1764300000000,
-  CampaignCallVerdictsSqlite1764310000000,
-  CampaignProvidersSqlite1764320000000,
-  CampaignEventsSqlite1764400000000,
-  CampaignWebhooksSqlite1764410000000,
-];
-
-export type CampaignMigrationClass = new () => MigrationInterface;
-
-/** The module's migrations for a TypeORM data source type. */
+/** The module's migrations for a TypeORM data source type, oldest first. */
 export function getCampaignMigrations(type: string): CampaignMigrationClass[] {
-  switch (type) {
-    case 'postgres':
-      return CAMPAIGN_POSTGRES_MIGRATIONS;
-    case 'better-sqlite3':
-    case 'sqlite':
-      return CAMPAIGN_SQLITE_MIGRATIONS;
-    default:
-      throw new Error(
-        `nestjs-call-campaigns has no migrations for database type "${type}"`,
-      );
-  }
+  return [...sqlDialectOfType(type).migrations];
 }

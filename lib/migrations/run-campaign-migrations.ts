@@ -4,6 +4,7 @@ import {
   type Migration,
   type QueryRunner,
 } from 'typeorm';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 
 /**
  * The default PostgreSQL advisory lock key for the module's migrations: the
@@ -23,7 +24,8 @@ export interface RunCampaignMigrationsOptions {
    */
   transaction?: 'all' | 'each' | 'none';
   /**
-   * PostgreSQL advisory lock key (a signed 64-bit integer); default
+   * Migration lock key (a signed 64-bit integer): PostgreSQL's advisory lock
+   * key, part of the GET_LOCK name on MariaDB/MySQL; default
    * CAMPAIGN_MIGRATIONS_LOCK_KEY. Every replica of one database must use the same.
    */
   lockKey?: bigint;
@@ -31,9 +33,12 @@ export interface RunCampaignMigrationsOptions {
 
 /**
  * Runs the data source's pending migrations (the module's and the host's) so
- * that many replicas can do it at once: on PostgreSQL one at a time under a
- * session-level advisory lock, so the first applies them and the others then
- * find nothing pending. On SQLite (one process per file) it just runs them.
+ * that many replicas can do it at once: one at a time under the database's
+ * migration lock (PostgreSQL: a session-level advisory lock; MariaDB/MySQL:
+ * GET_LOCK), so the first applies them and the others then find nothing
+ * pending. On SQLite (one process per file) it just runs them. On
+ * MariaDB/MySQL DDL commits implicitly, so `transaction` only groups the
+ * rows of TypeORM's migrations table.
  * Resolves with the migrations this call applied. The data source must be
  * initialized with `migrationsRun: false`.
  */
@@ -41,23 +46,15 @@ export async function runCampaignMigrations(
   dataSource: DataSource,
   options: RunCampaignMigrationsOptions = {},
 ): Promise<Migration[]> {
-  const type = dataSource.options.type;
   const transaction =
     options.transaction ??
     dataSource.options.migrationsTransactionMode ??
     'all';
-  switch (type) {
-    case 'postgres':
-      return withAdvisoryLock(dataSource, lockKeyOf(options), (runner) =>
-        migrate(dataSource, transaction, runner),
-      );
-    case 'better-sqlite3':
-      return migrate(dataSource, transaction);
-    default:
-      throw new Error(
-        `nestjs-call-campaigns cannot run migrations safely on database type "${type}" (PostgreSQL or SQLite only)`,
-      );
-  }
+  return sqlDialectOf(dataSource).withMigrationLock(
+    dataSource,
+    { lockKey: lockKeyOf(options) },
+    (runner) => migrate(dataSource, transaction, runner),
+  );
 }
 
 function lockKeyOf(options: RunCampaignMigrationsOptions): bigint {
@@ -78,42 +75,4 @@ async function migrate(
   const executor = new MigrationExecutor(dataSource, runner);
   executor.transaction = transaction;
   return executor.executePendingMigrations();
-}
-
-/**
- * Session-level advisory lock: held until pg_advisory_unlock or the end of the
- * session, not released by COMMIT or ROLLBACK, so it covers migrations that run
- * in several transactions, and a crashed replica's lock goes with its
- * connection. See https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS
- * and https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
- *
- * The migrations run on the lock's own connection (QueryRunner): one pooled
- * connection is enough, and the lock cannot outlive or miss the DDL's session.
- */
-async function withAdvisoryLock<T>(
-  dataSource: DataSource,
-  key: bigint,
-  work: (runner: QueryRunner) => Promise<T>,
-): Promise<T> {
-  const runner = dataSource.createQueryRunner();
-  const params = [key.toString()];
-  try {
-    await runner.query('SELECT pg_advisory_lock($1::bigint)', params);
-    let failed = false;
-    try {
-      return await work(runner);
-    } catch (error) {
-      failed = true;
-      throw error;
-    } finally {
-      await runner
-        .query('SELECT pg_advisory_unlock($1::bigint)', params)
-        .catch((error: unknown) => {
-          // Keep the migration's own error; a lost connection drops the lock anyway.
-          if (!failed) throw error;
-        });
-    }
-  } finally {
-    await runner.release();
-  }
 }

@@ -3,9 +3,9 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
 import { IdempotencyKeyService } from '../idempotency/idempotency-key.service';
-import { returnedRows } from '../database/query-result';
 import { runTransaction } from '../database/run-transaction';
-import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import type { SqlDialect } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 import { SqlParams } from '../database/sql-params';
 import {
   OPEN_CALL_STATUSES,
@@ -192,16 +192,12 @@ export class CampaignRetentionService {
         eventIds,
       );
     }
-    const q = new SqlParams(d);
-    const deleted = returnedRows<{ id: string }>(
-      await m.query(
-        `DELETE FROM campaigns WHERE id IN ${q.list(campaignIds)}
+    const deleted = await d.deleteReturningIds(m, {
+      table: 'campaigns',
+      where: (q) => `id IN ${q.list(campaignIds)}
         AND NOT EXISTS (SELECT 1 FROM campaign_calls c WHERE c.campaign_id = campaigns.id)
-        AND NOT EXISTS (SELECT 1 FROM campaign_events e WHERE e.campaign_id = campaigns.id)
-        RETURNING id`,
-        q.values,
-      ),
-    ).map((r) => r.id);
+        AND NOT EXISTS (SELECT 1 FROM campaign_events e WHERE e.campaign_id = campaigns.id)`,
+    });
     counts.campaigns = deleted.length;
     if (deleted.length) {
       const s = new SqlParams(d);
@@ -266,12 +262,10 @@ export class CampaignRetentionService {
     column: 'call_id' | 'id',
     values: readonly string[],
   ): Promise<number> {
-    const p = new SqlParams(this.dialect);
-    return returnedRows(
-      await m.query(
-        `DELETE FROM ${table} WHERE ${column} IN ${p.list(values)} RETURNING id`,
-        p.values,
-      ),
-    ).length;
+    const deleted = await this.dialect.deleteReturningIds(m, {
+      table,
+      where: (p) => `${column} IN ${p.list(values)}`,
+    });
+    return deleted.length;
   }
 }

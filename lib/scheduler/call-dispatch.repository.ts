@@ -4,9 +4,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
 import { CONTACT_TEXT_FIELDS } from '../campaigns/new-campaign.interface';
 import { insertRows } from '../database/multi-row-insert';
-import { returnedRows } from '../database/query-result';
 import { SqlParams } from '../database/sql-params';
-import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import type { SqlDialect, UpdateStatement } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 import type {
   CampaignDialer,
   DialRequest,
@@ -119,12 +119,16 @@ export class CallDispatchRepository {
 
   /** Scheduled campaigns whose launch time has come start running. */
   async activateDueCampaigns(now: Date): Promise<ChangedRow[]> {
-    const p = new SqlParams(this.dialect);
-    const sql = `UPDATE campaigns SET status = 'running', started_at = ${p.add(this.dialect.date(now))},
-      updated_at = ${p.add(this.dialect.date(now))}
-      WHERE status = 'scheduled' AND launch_at <= ${p.add(this.dialect.date(now))}
-      RETURNING id, account_id`;
-    return this.changeCampaigns(sql, p.values, 'campaign.started', now);
+    const d = this.dialect;
+    const update: UpdateStatement = {
+      table: 'campaigns',
+      set: (p) =>
+        `status = 'running', started_at = ${p.add(d.date(now))}, updated_at = ${p.add(d.date(now))}`,
+      where: (p) =>
+        `status = 'scheduled' AND launch_at <= ${p.add(d.date(now))}`,
+      returning: ['id', 'account_id'],
+    };
+    return this.changeCampaigns(update, 'campaign.started', now);
   }
 
   /** Fresh planner statistics of `tables` (nothing where the database needs none). */
@@ -135,33 +139,35 @@ export class CallDispatchRepository {
 
   /** A campaign status change, with its events in the same transaction. */
   private async changeCampaigns(
-    sql: string,
-    values: unknown[],
+    update: UpdateStatement,
     type: 'campaign.started' | 'campaign.completed',
     now: Date,
   ): Promise<ChangedRow[]> {
     const batch = this.dialect.batch;
     const changed = await (batch
       ? runStatement(this.dataSource, async (m) =>
-          (await batch.changeCampaigns(m, { sql, values }, type, now)).map(
-            (r) => ({ id: r.id, campaignId: r.id, accountId: r.account_id }),
-          ),
+          (await batch.changeCampaigns(m, update, type, now)).map((r) => ({
+            id: r.id,
+            campaignId: r.id,
+            accountId: r.account_id,
+          })),
         )
-      : this.changeCampaignsInTransaction(sql, values, type, now));
+      : this.changeCampaignsInTransaction(update, type, now));
     if (changed.length) this.outbox.committed();
     return changed;
   }
 
   private changeCampaignsInTransaction(
-    sql: string,
-    values: unknown[],
+    update: UpdateStatement,
     type: 'campaign.started' | 'campaign.completed',
     now: Date,
   ): Promise<ChangedRow[]> {
     return runTransaction(this.dataSource, async (m) => {
-      const rows = returnedRows<{ id: string; account_id: string }>(
-        await m.query(sql, values),
-      ).map((r) => ({ id: r.id, campaignId: r.id, accountId: r.account_id }));
+      const rows = (await this.dialect.update(m, update)).map((r) => ({
+        id: String(r.id),
+        campaignId: String(r.id),
+        accountId: String(r.account_id),
+      }));
       await this.outbox.append(
         m,
         rows.map((r) => ({ type, ...r, at: now })),
@@ -491,35 +497,37 @@ export class CallDispatchRepository {
     now: Date,
   ): Promise<void> {
     if (accepted.length === 0) return;
+    const d = this.dialect;
     await runTransaction(this.dataSource, async (m) => {
-      const p = new SqlParams(this.dialect);
-      const values = p.rows(
-        accepted.map((a) => [a.callId, a.attempt]),
-        ['uuid', 'int'],
-      );
-      await m.query(
-        `WITH v (id, attempt) AS (VALUES ${values})
-        UPDATE campaign_calls SET lease_expires_at = ${p.add(this.dialect.date(outcomeUntil))},
-          updated_at = ${p.add(this.dialect.date(now))}
-        FROM v WHERE campaign_calls.id = v.id AND campaign_calls.attempt_count = v.attempt
+      await d.update(m, {
+        table: 'campaign_calls',
+        values: {
+          columns: ['id', 'attempt'],
+          rows: accepted.map((a) => [a.callId, a.attempt]),
+          types: ['uuid', 'int'],
+        },
+        set: (p) =>
+          `lease_expires_at = ${p.add(d.date(outcomeUntil))}, updated_at = ${p.add(d.date(now))}`,
+        where: (
+          p,
+        ) => `campaign_calls.id = v.id AND campaign_calls.attempt_count = v.attempt
           AND campaign_calls.status = 'dialing' AND campaign_calls.lease_owner = ${p.add(owner)}`,
-        p.values,
-      );
+      });
       const withIds = accepted.filter((a) => a.providerCallId);
       if (withIds.length === 0) return;
-      const q = new SqlParams(this.dialect);
-      const ids = q.rows(
-        withIds.map((a) => [a.callId, a.attempt, a.providerCallId]),
-        ['uuid', 'int', 'varchar'],
-      );
-      await m.query(
-        `WITH v (call_id, attempt, provider_call_id) AS (VALUES ${ids})
-        UPDATE campaign_call_attempts SET provider_call_id = v.provider_call_id
-        FROM v WHERE campaign_call_attempts.call_id = v.call_id
+      // v's columns never share a name with a SET target (MySQL would find it ambiguous).
+      await d.update(m, {
+        table: 'campaign_call_attempts',
+        values: {
+          columns: ['call_id', 'attempt', 'provider_id'],
+          rows: withIds.map((a) => [a.callId, a.attempt, a.providerCallId]),
+          types: ['uuid', 'int', 'varchar'],
+        },
+        set: () => 'provider_call_id = v.provider_id',
+        where: () => `campaign_call_attempts.call_id = v.call_id
           AND campaign_call_attempts.attempt_number = v.attempt
           AND campaign_call_attempts.ended_at IS NULL`,
-        q.values,
-      );
+      });
     });
   }
 
@@ -651,21 +659,22 @@ export class CallDispatchRepository {
     now: Date,
   ): Promise<void> {
     const d = this.dialect;
-    const p = new SqlParams(d);
     const until = new Date(now.getTime() + this.options.scheduler.leaseMs);
-    const values = p.rows(
-      open.map((o) => [o.callId, o.attempt]),
-      ['uuid', 'int'],
-    );
-    await m.query(
-      `WITH v (id, attempt) AS (VALUES ${values})
-      UPDATE campaign_calls SET lease_expires_at = ${p.add(d.date(until))},
-        updated_at = ${p.add(d.date(now))}
-      FROM v WHERE campaign_calls.id = v.id AND campaign_calls.attempt_count = v.attempt
+    await d.update(m, {
+      table: 'campaign_calls',
+      values: {
+        columns: ['id', 'attempt'],
+        rows: open.map((o) => [o.callId, o.attempt]),
+        types: ['uuid', 'int'],
+      },
+      set: (p) =>
+        `lease_expires_at = ${p.add(d.date(until))}, updated_at = ${p.add(d.date(now))}`,
+      where: (
+        p,
+      ) => `campaign_calls.id = v.id AND campaign_calls.attempt_count = v.attempt
         AND campaign_calls.status = 'dialing'
         AND campaign_calls.lease_expires_at <= ${p.add(d.date(now))}`,
-      p.values,
-    );
+    });
   }
 
   /**
@@ -682,51 +691,48 @@ export class CallDispatchRepository {
     if (dials.length === 0) return;
     const d = this.dialect;
     await runTransaction(this.dataSource, async (m) => {
-      const p = new SqlParams(d);
-      const values = p.rows(
-        dials.map((r) => [
-          r.callId,
-          r.attempt,
-          d.date(r.retryAt),
-          JSON.stringify({
-            reason: 'provider_limit',
-            until: r.retryAt.toISOString(),
-            rule: null,
-            zone: null,
-            message: r.reason.slice(0, 500),
-          }),
-        ]),
-        ['uuid', 'int', 'timestamptz', 'jsonb'],
-      );
-      const released = returnedRows<{ id: string }>(
-        await m.query(
-          `WITH v (id, attempt, due_at, detail) AS (VALUES ${values})
-          UPDATE campaign_calls SET
-            status = CASE WHEN v.attempt = 1 THEN 'queued' ELSE 'retry_pending' END,
+      const released = await d.update(m, {
+        table: 'campaign_calls',
+        values: {
+          columns: ['id', 'attempt', 'retry_at', 'detail'],
+          rows: dials.map((r) => [
+            r.callId,
+            r.attempt,
+            d.date(r.retryAt),
+            JSON.stringify({
+              reason: 'provider_limit',
+              until: r.retryAt.toISOString(),
+              rule: null,
+              zone: null,
+              message: r.reason.slice(0, 500),
+            }),
+          ]),
+          types: ['uuid', 'int', 'timestamptz', 'jsonb'],
+        },
+        set: (
+          p,
+        ) => `status = CASE WHEN v.attempt = 1 THEN 'queued' ELSE 'retry_pending' END,
             attempt_count = v.attempt - 1,
             first_attempt_at = CASE WHEN v.attempt = 1 THEN NULL ELSE campaign_calls.first_attempt_at END,
-            due_at = v.due_at, lease_owner = NULL, lease_expires_at = NULL,
+            due_at = v.retry_at, lease_owner = NULL, lease_expires_at = NULL,
             wait_reason = 'provider_limit', wait_detail = v.detail,
-            updated_at = ${p.add(d.date(now))}
-          FROM v WHERE campaign_calls.id = v.id AND campaign_calls.attempt_count = v.attempt
-            AND campaign_calls.status = 'dialing' AND campaign_calls.lease_owner = ${p.add(owner)}
-          RETURNING campaign_calls.id`,
-          p.values,
-        ),
-      );
-      const ids = new Set(released.map((r) => r.id));
+            updated_at = ${p.add(d.date(now))}`,
+        where: (
+          p,
+        ) => `campaign_calls.id = v.id AND campaign_calls.attempt_count = v.attempt
+            AND campaign_calls.status = 'dialing' AND campaign_calls.lease_owner = ${p.add(owner)}`,
+        returning: ['id'],
+      });
+      const ids = new Set(released.map((r) => String(r.id)));
       const gone = dials.filter((r) => ids.has(r.callId));
       if (gone.length === 0) return;
       const q = new SqlParams(d);
-      const attempts = q.rows(
-        gone.map((r) => [r.callId, r.attempt]),
-        ['uuid', 'int'],
-      );
+      const attempts = gone
+        .map((r) => `(${q.add(r.callId)}, ${q.add(r.attempt)})`)
+        .join(', ');
       await m.query(
-        `WITH v (call_id, attempt) AS (VALUES ${attempts})
-        DELETE FROM campaign_call_attempts WHERE ended_at IS NULL AND EXISTS (
-          SELECT 1 FROM v WHERE campaign_call_attempts.call_id = v.call_id
-            AND campaign_call_attempts.attempt_number = v.attempt)`,
+        `DELETE FROM campaign_call_attempts WHERE ended_at IS NULL
+          AND (call_id, attempt_number) IN (${attempts})`,
         q.values,
       );
     });
@@ -782,14 +788,19 @@ export class CallDispatchRepository {
   ): Promise<ChangedRow[]> {
     const ids = campaignIds === 'all' ? [] : [...new Set(campaignIds)];
     if (campaignIds !== 'all' && ids.length === 0) return [];
-    const p = new SqlParams(this.dialect);
-    const sql = `UPDATE campaigns SET status = 'completed', completed_at = ${p.add(this.dialect.date(now))},
-        updated_at = ${p.add(this.dialect.date(now))}
-      WHERE status = 'running' ${ids.length ? `AND id IN ${p.list(ids)}` : ''}
+    const d = this.dialect;
+    const update: UpdateStatement = {
+      table: 'campaigns',
+      set: (p) =>
+        `status = 'completed', completed_at = ${p.add(d.date(now))}, updated_at = ${p.add(d.date(now))}`,
+      where: (
+        p,
+      ) => `status = 'running' ${ids.length ? `AND id IN ${p.list(ids)}` : ''}
         AND NOT EXISTS (SELECT 1 FROM campaign_calls c
-          WHERE c.campaign_id = campaigns.id AND c.status IN ${sqlStatusList(OPEN_CALL_STATUSES)})
-      RETURNING id, account_id`;
-    return this.changeCampaigns(sql, p.values, 'campaign.completed', now);
+          WHERE c.campaign_id = campaigns.id AND c.status IN ${sqlStatusList(OPEN_CALL_STATUSES)})`,
+      returning: ['id', 'account_id'],
+    };
+    return this.changeCampaigns(update, 'campaign.completed', now);
   }
 
   /**
@@ -804,15 +815,13 @@ export class CallDispatchRepository {
     toStart: T[],
   ): Promise<T[]> {
     const accounts = [...new Set(toStart.map((s) => s.row.account_id))].sort();
-    for (const account of accounts) {
-      const p = new SqlParams(this.dialect);
-      const sql = this.dialect.transactionLock(
-        p.add(`nestjs-call-campaigns:claim:${account}`),
-      );
-      if (!sql) return toStart;
-      await manager.query(sql, p.values);
-    }
     if (accounts.length === 0) return toStart;
+    for (const account of accounts) {
+      await this.dialect.transactionLock(
+        manager,
+        `nestjs-call-campaigns:claim:${account}`,
+      );
+    }
     const capacity = await this.accountCapacity(manager);
     const limit = this.options.scheduler.maxInFlightPerAccount;
     return toStart.filter(({ row }) => {
@@ -998,38 +1007,44 @@ export class CallDispatchRepository {
     now: Date,
   ): Promise<(ChangedRow & { status: CallStatus })[]> {
     const d = this.dialect;
-    const p = new SqlParams(d);
-    const values = p.rows(
-      results.map((r) => {
-        const next = this.nextState(r, now);
-        return next.status === 'retry_pending'
-          ? [r.callId, r.attempt, next.status, d.date(next.dueAt), r.outcome, 0]
-          : [r.callId, r.attempt, next.status, null, r.outcome, 1];
-      }),
-      ['uuid', 'int', 'varchar', 'timestamptz', 'varchar', 'int'],
-    );
-    const sql = `WITH v (id, attempt, status, due_at, outcome, final) AS (VALUES ${values})
-      UPDATE campaign_calls SET status = v.status,
-        due_at = COALESCE(v.due_at, campaign_calls.due_at), last_outcome = v.outcome,
+    const rows = results.map((r) => {
+      const next = this.nextState(r, now);
+      return next.status === 'retry_pending'
+        ? [r.callId, r.attempt, next.status, d.date(next.dueAt), r.outcome, 0]
+        : [r.callId, r.attempt, next.status, null, r.outcome, 1];
+    });
+    const moved = await d.update(m, {
+      table: 'campaign_calls',
+      values: {
+        columns: [
+          'id',
+          'attempt',
+          'next_status',
+          'retry_at',
+          'outcome',
+          'final',
+        ],
+        rows,
+        types: ['uuid', 'int', 'varchar', 'timestamptz', 'varchar', 'int'],
+      },
+      set: (p) => `status = v.next_status,
+        due_at = COALESCE(v.retry_at, campaign_calls.due_at), last_outcome = v.outcome,
         lease_owner = NULL, lease_expires_at = NULL,
         completed_at = CASE WHEN v.final = 1 THEN ${p.add(d.date(now), 'timestamptz')} ELSE NULL END,
-        updated_at = ${p.add(d.date(now))}
-      FROM v WHERE campaign_calls.id = v.id AND campaign_calls.attempt_count = v.attempt
+        updated_at = ${p.add(d.date(now))}`,
+      where: (
+        p,
+      ) => `campaign_calls.id = v.id AND campaign_calls.attempt_count = v.attempt
         AND campaign_calls.status = 'dialing'
         ${fence.leaseOwner ? `AND campaign_calls.lease_owner = ${p.add(fence.leaseOwner)}` : ''}
-        ${fence.leaseExpiredBy ? `AND campaign_calls.lease_expires_at <= ${p.add(d.date(fence.leaseExpiredBy))}` : ''}
-      RETURNING campaign_calls.id, campaign_calls.campaign_id, campaign_calls.account_id,
-        campaign_calls.status`;
-    return returnedRows<{
-      id: string;
-      campaign_id: string;
-      account_id: string;
-      status: CallStatus;
-    }>(await m.query(sql, p.values)).map((r) => ({
-      id: r.id,
-      campaignId: r.campaign_id,
-      accountId: r.account_id,
-      status: r.status,
+        ${fence.leaseExpiredBy ? `AND campaign_calls.lease_expires_at <= ${p.add(d.date(fence.leaseExpiredBy))}` : ''}`,
+      returning: ['id', 'campaign_id', 'account_id', 'status'],
+    });
+    return moved.map((r) => ({
+      id: String(r.id),
+      campaignId: String(r.campaign_id),
+      accountId: String(r.account_id),
+      status: r.status as CallStatus,
     }));
   }
 
@@ -1094,12 +1109,13 @@ export class CallDispatchRepository {
   ): Promise<void> {
     if (callIds.length === 0) return;
     const p = new SqlParams(this.dialect);
+    const { verb, suffix } = this.dialect.insertIgnore;
     await manager.query(
-      `INSERT INTO campaign_do_not_call (account_id, phone, reason)
+      `${verb} INTO campaign_do_not_call (account_id, phone, reason)
       SELECT c.account_id, ct.phone, 'opted_out' FROM campaign_calls c
       JOIN campaign_contacts ct ON ct.id = c.contact_id
       WHERE c.id IN ${p.list(callIds)}
-      ON CONFLICT (account_id, phone) DO NOTHING`,
+      ${suffix}`,
       p.values,
     );
   }
@@ -1110,28 +1126,34 @@ export class CallDispatchRepository {
     now: Date,
   ): Promise<void> {
     if (results.length === 0) return;
-    const p = new SqlParams(this.dialect);
-    const values = p.rows(
-      results.map((r) => [
-        r.callId,
-        r.attempt,
-        r.outcome,
-        r.providerCallId ?? null,
-        r.details ? JSON.stringify(r.details) : null,
-      ]),
-      ['uuid', 'int', 'varchar', 'varchar', 'jsonb'],
-    );
-    await m.query(
-      `WITH v (call_id, attempt, outcome, provider_call_id, details) AS (VALUES ${values})
-      UPDATE campaign_call_attempts SET ended_at = ${p.add(this.dialect.date(now))},
-        outcome = v.outcome,
-        provider_call_id = COALESCE(v.provider_call_id, campaign_call_attempts.provider_call_id),
-        details = v.details
-      FROM v WHERE campaign_call_attempts.call_id = v.call_id
+    const d = this.dialect;
+    await d.update(m, {
+      table: 'campaign_call_attempts',
+      values: {
+        columns: [
+          'call_id',
+          'attempt',
+          'result',
+          'provider_id',
+          'result_details',
+        ],
+        rows: results.map((r) => [
+          r.callId,
+          r.attempt,
+          r.outcome,
+          r.providerCallId ?? null,
+          r.details ? JSON.stringify(r.details) : null,
+        ]),
+        types: ['uuid', 'int', 'varchar', 'varchar', 'jsonb'],
+      },
+      set: (p) => `ended_at = ${p.add(d.date(now))},
+        outcome = v.result,
+        provider_call_id = COALESCE(v.provider_id, campaign_call_attempts.provider_call_id),
+        details = v.result_details`,
+      where: () => `campaign_call_attempts.call_id = v.call_id
         AND campaign_call_attempts.attempt_number = v.attempt
         AND campaign_call_attempts.ended_at IS NULL`,
-      p.values,
-    );
+    });
   }
 }
 

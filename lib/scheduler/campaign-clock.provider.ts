@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
-import { sqlDialectOf } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import { DatabaseClock, type CampaignClock } from './campaign-clock';
 

@@ -7,7 +7,7 @@ import {
 import type { EventEmitter } from 'node:events';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
-import { sqlDialectOf } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 
 /** The PostgreSQL channel a write with calls due now notifies. */
 export const DUE_CALLS_CHANNEL = 'nestjs_call_campaigns_due';

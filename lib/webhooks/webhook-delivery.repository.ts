@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE } from '../campaign.constants';
-import { returnedRows } from '../database/query-result';
 import { runTransaction } from '../database/run-transaction';
-import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import type { SqlDialect } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 import { SqlParams } from '../database/sql-params';
 import type { WebhookDisabledReason } from './webhook-endpoint.interface';
 import type { WebhookResponse } from './webhook-http.client';
@@ -163,20 +163,25 @@ export class WebhookDeliveryRepository {
       picked.push(c.id);
     }
     if (!picked.length) return [];
-    const u = new SqlParams(d);
-    const leased = returnedRows<LeasedRow>(
-      await m.query(
-        `UPDATE campaign_webhook_deliveries
-         SET lease_owner = ${u.add(limits.owner)},
+    const leased = await d.update<LeasedRow>(m, {
+      table: 'campaign_webhook_deliveries',
+      set: (u) => `lease_owner = ${u.add(limits.owner)},
              lease_expires_at = ${u.add(d.date(new Date(limits.now.getTime() + limits.leaseMs)))},
              attempts = attempts + 1,
              window_tries = window_tries + 1,
-             first_tried_at = COALESCE(first_tried_at, ${u.add(now)})
-         WHERE id IN ${u.list(picked)}
-         RETURNING id, endpoint_id, account_id, event_id, payload, attempts, window_tries, first_tried_at`,
-        u.values,
-      ),
-    );
+             first_tried_at = COALESCE(first_tried_at, ${u.add(now)})`,
+      where: (u) => `id IN ${u.list(picked)}`,
+      returning: [
+        'id',
+        'endpoint_id',
+        'account_id',
+        'event_id',
+        'payload',
+        'attempts',
+        'window_tries',
+        'first_tried_at',
+      ],
+    });
     const e = new SqlParams(d);
     const endpoints = new Map(
       (
@@ -225,8 +230,8 @@ export class WebhookDeliveryRepository {
       m.query(
         `UPDATE campaign_webhook_deliveries
          SET lease_owner = NULL, lease_expires_at = NULL,
-             attempts = attempts - 1, window_tries = window_tries - 1,
-             first_tried_at = CASE WHEN window_tries = 1 THEN NULL ELSE first_tried_at END
+             first_tried_at = CASE WHEN window_tries = 1 THEN NULL ELSE first_tried_at END,
+             attempts = attempts - 1, window_tries = window_tries - 1
          WHERE id = ${p.add(delivery.id)} AND lease_owner = ${p.add(owner)} AND status = 'pending'`,
         p.values,
       ),
@@ -259,12 +264,13 @@ export class WebhookDeliveryRepository {
     const finished = d.date(entry.finishedAt);
     const p = new SqlParams(d);
     // Nothing to log when the endpoint was deleted meanwhile.
+    const { verb, suffix } = d.insertIgnore;
     await m.query(
-      `INSERT INTO campaign_webhook_attempts (delivery_id, attempt, endpoint_id, attempted_at, result, status_code, latency_ms, error)
+      `${verb} INTO campaign_webhook_attempts (delivery_id, attempt, endpoint_id, attempted_at, result, status_code, latency_ms, error)
        SELECT id, ${p.add(delivery.attempt)}, endpoint_id, ${p.add(d.date(delivery.attemptedAt))},
               ${p.add(response.result)}, ${p.add(response.statusCode)}, ${p.add(response.latencyMs)}, ${p.add(response.error?.slice(0, 500) ?? null)}
        FROM campaign_webhook_deliveries WHERE id = ${p.add(delivery.id)}
-       ON CONFLICT DO NOTHING`,
+       ${suffix}`,
       p.values,
     );
     const status: 'delivered' | 'pending' | 'failed' = success
@@ -272,22 +278,19 @@ export class WebhookDeliveryRepository {
       : entry.nextAttemptAt
         ? 'pending'
         : 'failed';
-    const q = new SqlParams(d);
-    const updated = returnedRows<{ id: string }>(
-      await m.query(
-        `UPDATE campaign_webhook_deliveries
-         SET status = ${q.add(status)},
+    const updated = await d.update(m, {
+      table: 'campaign_webhook_deliveries',
+      set: (q) => `status = ${q.add(status)},
              next_attempt_at = ${q.add(entry.nextAttemptAt ? d.date(entry.nextAttemptAt) : null)},
              lease_owner = NULL, lease_expires_at = NULL,
              last_attempt_at = ${q.add(d.date(delivery.attemptedAt))},
              last_status_code = ${q.add(response.statusCode)},
              last_error = ${q.add(response.error?.slice(0, 500) ?? null)},
-             delivered_at = ${q.add(success ? finished : null)}
-         WHERE id = ${q.add(delivery.id)} AND lease_owner = ${q.add(entry.owner)} AND status = 'pending'
-         RETURNING id`,
-        q.values,
-      ),
-    );
+             delivered_at = ${q.add(success ? finished : null)}`,
+      where: (q) =>
+        `id = ${q.add(delivery.id)} AND lease_owner = ${q.add(entry.owner)} AND status = 'pending'`,
+      returning: ['id'],
+    });
     if (!updated.length) return { ended: null, disabled: null };
     const ended = status === 'pending' ? null : status;
     const r = new SqlParams(d);
@@ -304,28 +307,26 @@ export class WebhookDeliveryRepository {
        WHERE id = ${r.add(delivery.endpointId)}`,
       r.values,
     );
-    const s = new SqlParams(d);
     const reason: DisabledEndpoint['reason'] = entry.disableNow
       ? 'gone'
       : 'failing';
-    const set = `disabled_at = ${s.add(finished)}, disabled_reason = ${s.add(reason)}, updated_at = ${s.add(finished)}`;
-    const where = `id = ${s.add(delivery.endpointId)} AND disabled_at IS NULL`;
-    const condition = entry.disableNow
-      ? ''
-      : ` AND failing_since <= ${s.add(d.date(entry.disableFailingBefore))}`;
-    const [disabled] = returnedRows<{
+    const [disabled] = await d.update<{
       id: string;
       account_id: string;
       url: string;
       failing_since: unknown;
-    }>(
-      await m.query(
-        `UPDATE campaign_webhook_endpoints SET ${set}
-         WHERE ${where}${condition}
-         RETURNING id, account_id, url, failing_since`,
-        s.values,
-      ),
-    );
+    }>(m, {
+      table: 'campaign_webhook_endpoints',
+      set: (s) =>
+        `disabled_at = ${s.add(finished)}, disabled_reason = ${s.add(reason)}, updated_at = ${s.add(finished)}`,
+      where: (s) =>
+        `id = ${s.add(delivery.endpointId)} AND disabled_at IS NULL${
+          entry.disableNow
+            ? ''
+            : ` AND failing_since <= ${s.add(d.date(entry.disableFailingBefore))}`
+        }`,
+      returning: ['id', 'account_id', 'url', 'failing_since'],
+    });
     return {
       ended,
       disabled: disabled

@@ -3,9 +3,9 @@ import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
-import { returnedRows } from '../database/query-result';
 import { runTransaction } from '../database/run-transaction';
-import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import type { SqlDialect } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 import { SqlParams } from '../database/sql-params';
 import {
   DURABLE_CAMPAIGN_EVENT_TYPES,
@@ -362,25 +362,23 @@ export class WebhookEndpointService {
     const now = await this.clock.now();
     const d = this.dialect;
     const id = randomUUID();
-    const copied = await runTransaction(this.dataSource, async (m) => {
+    await runTransaction(this.dataSource, async (m) => {
       const p = new SqlParams(d);
-      const result: unknown = await m.query(
+      await m.query(
         `INSERT INTO campaign_webhook_deliveries
            (id, endpoint_id, account_id, campaign_id, event_id, event_type, event_sequence, payload, status, next_attempt_at, redelivery_of, created_at)
          SELECT ${p.add(id)}, endpoint_id, account_id, campaign_id, event_id, event_type, event_sequence, payload, 'pending', ${p.add(d.date(now))}, COALESCE(redelivery_of, id), ${p.add(d.date(now))}
-         FROM campaign_webhook_deliveries WHERE id = ${p.add(deliveryId.toLowerCase())} AND endpoint_id = ${p.add(endpoint.id)}
-         RETURNING id`,
+         FROM campaign_webhook_deliveries WHERE id = ${p.add(deliveryId.toLowerCase())} AND endpoint_id = ${p.add(endpoint.id)}`,
         p.values,
       );
-      return returnedRows(result).length > 0;
     });
-    if (!copied) return null;
     const p = new SqlParams(d);
+    // No row: there was no such delivery to copy.
     const [row] = await this.dataSource.query<DeliveryRow[]>(
       `SELECT ${DELIVERY_COLUMNS} FROM campaign_webhook_deliveries WHERE id = ${p.add(id)}`,
       p.values,
     );
-    return this.deliveryInfo(row, []);
+    return row ? this.deliveryInfo(row, []) : null;
   }
 
   /** Listens for endpoints the delivery worker disables; returns the function that stops it. */
@@ -416,15 +414,13 @@ export class WebhookEndpointService {
     now: Date,
   ): Promise<void> {
     const d = this.dialect;
-    const p = new SqlParams(d);
-    const [endpoint] = returnedRows<{ failing_since: unknown }>(
-      await m.query(
-        `UPDATE campaign_webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL, updated_at = ${p.add(d.date(now))}
-         WHERE id = ${p.add(id)} AND disabled_at IS NOT NULL
-         RETURNING failing_since`,
-        p.values,
-      ),
-    );
+    const [endpoint] = await d.update<{ failing_since: unknown }>(m, {
+      table: 'campaign_webhook_endpoints',
+      set: (p) =>
+        `disabled_at = NULL, disabled_reason = NULL, updated_at = ${p.add(d.date(now))}`,
+      where: (p) => `id = ${p.add(id)} AND disabled_at IS NOT NULL`,
+      returning: ['failing_since'],
+    });
     if (!endpoint) return;
     const q = new SqlParams(d);
     const sets = `status = 'pending', next_attempt_at = ${q.add(d.date(now))}, window_tries = 0, first_tried_at = NULL`;

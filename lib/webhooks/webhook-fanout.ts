@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
-import { insertRows } from '../database/multi-row-insert';
-import { sqlDialectOf, type SqlDialect } from '../database/sql-dialect';
+import type { SqlDialect } from '../database/sql-dialect';
+import { sqlDialectOf } from '../database/sql-dialect-of';
 import { SqlParams } from '../database/sql-params';
 import type {
   CampaignEventFanout,
@@ -90,14 +90,9 @@ export class WebhookFanout implements CampaignEventFanout {
       }
     }
     if (!rows.length) return;
-    await insertRows(
+    await d.insertIgnoring(
       manager,
-      d,
-      {
-        table: 'campaign_webhook_deliveries',
-        columns: DELIVERY_COLUMNS,
-        suffix: 'ON CONFLICT DO NOTHING',
-      },
+      { table: 'campaign_webhook_deliveries', columns: DELIVERY_COLUMNS },
       rows,
       this.options.insertChunkSize,
     );

@@ -507,11 +507,11 @@ describe.each(TEST_DIALECTS)('campaign lists (%s)', (dialect) => {
       await start();
       const ids: string[] = [];
       for (let i = 0; i < 4; i++) ids.push(await createCampaign());
-      // PostgreSQL stores microseconds; SQLite's text has milliseconds.
+      // PostgreSQL and MariaDB/MySQL store microseconds; SQLite's text has milliseconds.
       const at =
-        dialect === 'postgres'
-          ? ['.123456', '.123400', '.123400', '.123000']
-          : ['.126', '.125', '.125', '.124'];
+        dialect === 'sqlite'
+          ? ['.126', '.125', '.125', '.124']
+          : ['.123456', '.123400', '.123400', '.123000'];
       for (let i = 0; i < 4; i++) {
         await setCreatedAt(t, ids[i], `2030-01-01T00:00:00${at[i]}Z`);
       }

@@ -104,8 +104,14 @@ describe.each(httpMatrix(TEST_DIALECTS))(
       expect(await round()).toMatchObject({ started: 0 });
       const body = await details(id);
       expect(body.status).toBe('cancelled');
-      expect(body.calls.by_status).toEqual({ cancelled: 3 });
       expect(dialer.dials).toHaveLength(1);
+      // Which of the three (equally due) calls is dialed is the database's
+      // pick: a no_answer ends cancelled (its retry is), an answer stays answered.
+      expect(body.calls.by_status).toEqual(
+        dialer.dials[0].phone === '+34600000001'
+          ? { cancelled: 3 }
+          : { answered: 1, cancelled: 2 },
+      );
       const attempts = await t.rows<{ outcome: string | null }>(
         'campaign_call_attempts',
       );

@@ -16,7 +16,11 @@ describe.each(TEST_DIALECTS)('concurrent requests (%s)', (dialect) => {
         ? `CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN
              IF (SELECT phone FROM campaign_contacts WHERE id = NEW.contact_id) = '+34699999999'
              THEN RAISE EXCEPTION 'poisoned'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`
-        : `CREATE TRIGGER poison BEFORE INSERT ON campaign_calls
+        : dialect === 'mysql'
+          ? `CREATE TRIGGER poison BEFORE INSERT ON campaign_calls FOR EACH ROW BEGIN
+             IF (SELECT phone FROM campaign_contacts WHERE id = NEW.contact_id) = '+34699999999'
+             THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'poisoned'; END IF; END`
+          : `CREATE TRIGGER poison BEFORE INSERT ON campaign_calls
            WHEN (SELECT phone FROM campaign_contacts WHERE id = NEW.contact_id) = '+34699999999'
            BEGIN SELECT RAISE(ABORT, 'poisoned'); END`,
     );

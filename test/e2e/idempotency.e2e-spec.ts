@@ -294,7 +294,9 @@ describe.each(httpMatrix(TEST_DIALECTS))(
       await t.dataSource.query(
         dialect === 'postgres'
           ? `CREATE FUNCTION fail_calls_idem() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'simulated outage'; END $$ LANGUAGE plpgsql`
-          : `CREATE TRIGGER fail_calls_idem BEFORE INSERT ON campaign_calls BEGIN SELECT RAISE(ABORT, 'simulated outage'); END`,
+          : dialect === 'mysql'
+            ? `CREATE TRIGGER fail_calls_idem BEFORE INSERT ON campaign_calls FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated outage'`
+            : `CREATE TRIGGER fail_calls_idem BEFORE INSERT ON campaign_calls BEGIN SELECT RAISE(ABORT, 'simulated outage'); END`,
       );
       if (dialect === 'postgres') {
         await t.dataSource.query(

@@ -11,6 +11,7 @@
  * since a race that may go either way would make a flaky test.
  */
 import { createHash } from 'node:crypto';
+import { createConnection, type Connection } from 'mysql2/promise';
 import { Client } from 'pg';
 import {
   DataSource,
@@ -34,6 +35,9 @@ import {
 } from '../support/test-database';
 
 const describePostgres = TEST_DIALECTS.includes('postgres')
+  ? describe
+  : describe.skip;
+const describeMysql = TEST_DIALECTS.includes('mysql')
   ? describe
   : describe.skip;
 const describeSqlite = TEST_DIALECTS.includes('sqlite')
@@ -83,9 +87,9 @@ describe('runCampaignMigrations without a database', () => {
   });
 
   it('refuses a database type it cannot lock, naming it', async () => {
-    const mysql = { options: { type: 'mysql' } } as unknown as DataSource;
-    await expect(runCampaignMigrations(mysql)).rejects.toThrow(
-      'database type "mysql"',
+    const mssql = { options: { type: 'mssql' } } as unknown as DataSource;
+    await expect(runCampaignMigrations(mssql)).rejects.toThrow(
+      'database type "mssql"',
     );
   });
 
@@ -250,6 +254,135 @@ describePostgres('migrations from many replicas at once (PostgreSQL)', () => {
     expect(ds.isInitialized).toBe(true);
     expect(await ds.showMigrations()).toBe(false);
     await expectSchemaMatchesEntities(ds);
+  });
+});
+
+describeMysql('migrations from many replicas at once (MariaDB/MySQL)', () => {
+  let db: TestDatabase | undefined;
+  let ds: DataSource | undefined;
+  let holder: Connection | undefined;
+
+  afterEach(async () => {
+    await holder?.end().catch(() => undefined);
+    holder = undefined;
+    if (ds?.isInitialized) await ds.destroy();
+    ds = undefined;
+    await db?.drop();
+    db = undefined;
+  });
+
+  const url = (d: TestDatabase): string => (d.options as { url: string }).url;
+  /** The GET_LOCK name runCampaignMigrations takes for a key, in this database. */
+  const lockName = (key: bigint) => [
+    `nestjs-call-campaigns:migrations:${key.toString()}`,
+  ];
+  const LOCK = "SHA1(CONCAT(DATABASE(), '/', ?))";
+
+  async function connect(
+    migrations: CampaignMigrationClass[],
+  ): Promise<DataSource> {
+    db ??= await createTestDatabase('mysql');
+    ds = new DataSource(options(db, migrations));
+    return ds.initialize();
+  }
+
+  async function otherSession(): Promise<Connection> {
+    holder = await createConnection(url(db!));
+    return holder;
+  }
+
+  async function lockIsFree(key: bigint): Promise<boolean> {
+    const client = holder ?? (await otherSession());
+    const [rows] = await client.query(
+      `SELECT IS_FREE_LOCK(${LOCK}) AS free`,
+      lockName(key),
+    );
+    return Number((rows as { free: number }[])[0].free) === 1;
+  }
+
+  it('3 processes booting together on an empty database apply each migration once', async () => {
+    db = await createTestDatabase('mysql');
+    const exits = await bootReplicasTogether(url(db), [
+      'replica-1',
+      'replica-2',
+      'replica-3',
+    ]);
+    for (const exit of exits) {
+      const report = `${exit.name} (${exit.code ?? exit.signal}):\n${exit.output}`;
+      expect({ report, code: exit.code }).toEqual({ report, code: 0 });
+      expect(exit.output).not.toMatch(
+        /duplicate|already exists|Retrying|QueryFailedError/i,
+      );
+    }
+    const migrations = getCampaignMigrations('mysql');
+    const check = await connect(migrations);
+    const applied = (await check.query(
+      'SELECT name FROM migrations ORDER BY id',
+    )) as { name: string }[];
+    expect(applied.map((m) => m.name)).toEqual(migrations.map(migrationName));
+    await expectSchemaMatchesEntities(check);
+    expect(await check.showMigrations()).toBe(false);
+    expect(await lockIsFree(CAMPAIGN_MIGRATIONS_LOCK_KEY)).toBe(true);
+  }, 120_000);
+
+  it('waits while another session holds the lock, then migrates', async () => {
+    const migrations = getCampaignMigrations('mysql');
+    const source = await connect(migrations);
+    const other = await otherSession();
+    await other.query(
+      `SELECT GET_LOCK(${LOCK}, 5)`,
+      lockName(CAMPAIGN_MIGRATIONS_LOCK_KEY),
+    );
+    let settled = false;
+    const run = runCampaignMigrations(source).finally(() => {
+      settled = true;
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(settled).toBe(false);
+    const [{ n }] = (await source.query(
+      `SELECT COUNT(*) AS n FROM information_schema.tables
+       WHERE table_schema = DATABASE() AND table_name = 'migrations'`,
+    )) as { n: number | string }[];
+    expect(Number(n)).toBe(0);
+
+    await other.query(
+      `SELECT RELEASE_LOCK(${LOCK})`,
+      lockName(CAMPAIGN_MIGRATIONS_LOCK_KEY),
+    );
+    expect((await run).map((m) => m.name)).toEqual(
+      migrations.map(migrationName),
+    );
+    await expect(runCampaignMigrations(source)).resolves.toEqual([]);
+  });
+
+  it('takes another lock with a custom lockKey', async () => {
+    const source = await connect(getCampaignMigrations('mysql'));
+    const other = await otherSession();
+    await other.query(
+      `SELECT GET_LOCK(${LOCK}, 5)`,
+      lockName(CAMPAIGN_MIGRATIONS_LOCK_KEY),
+    );
+    const applied = await runCampaignMigrations(source, { lockKey: 42n });
+    expect(applied).toHaveLength(getCampaignMigrations('mysql').length);
+  });
+
+  it('releases the lock when a migration throws, so a later run proceeds', async () => {
+    const migrations = getCampaignMigrations('mysql');
+    const failing = await connect([
+      ...migrations,
+      FailingMigration1999999999999,
+    ]);
+    await expect(runCampaignMigrations(failing)).rejects.toThrow(
+      'campaign_missing_table',
+    );
+    expect(await lockIsFree(CAMPAIGN_MIGRATIONS_LOCK_KEY)).toBe(true);
+    await failing.destroy();
+    // DDL commits implicitly here: the schema step stays applied, and the
+    // next run finishes what is left (nothing of the module's).
+    const fixed = await connect(migrations);
+    await runCampaignMigrations(fixed);
+    expect(await fixed.showMigrations()).toBe(false);
+    await expectSchemaMatchesEntities(fixed);
   });
 });
 

@@ -38,7 +38,9 @@ describe.each(TEST_DIALECTS)('migrations (%s)', (dialect) => {
     const rows: { name: string }[] = await ds.query(
       dialect === 'postgres'
         ? `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`
-        : `SELECT name FROM sqlite_master WHERE type = 'table'`,
+        : dialect === 'mysql'
+          ? `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()`
+          : `SELECT name FROM sqlite_master WHERE type = 'table'`,
     );
     return rows
       .map((r) => r.name)
@@ -50,7 +52,10 @@ describe.each(TEST_DIALECTS)('migrations (%s)', (dialect) => {
     const rows: { name: string }[] = await ds.query(
       dialect === 'postgres'
         ? `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`
-        : `SELECT name FROM pragma_table_info(?)`,
+        : dialect === 'mysql'
+          ? // The generated column backing the partial unique index is not a stored field.
+            `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? AND extra NOT LIKE '%GENERATED%'`
+          : `SELECT name FROM pragma_table_info(?)`,
       [table],
     );
     return rows.map((r) => r.name).sort();

@@ -414,6 +414,8 @@ describe.each(TEST_DIALECTS)('retention (%s)', (dialect: TestDialect) => {
     expect(await app.count('campaign_calls')).toBe(0);
     expect(await app.count('campaign_call_attempts')).toBe(0);
     expect(await app.count('campaign_contacts')).toBe(2);
+    // The run that purged them may still be finishing (it answers for itself).
+    await job.run();
 
     const first = job.run();
     expect(job.run()).toBe(first);

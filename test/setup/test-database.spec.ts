@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
+import { createConnection } from 'mysql2/promise';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import {
   createTestDatabase,
+  mysqlAdminUrl,
   parseDialects,
   TEST_DIALECTS,
+  TEST_MYSQL_AVAILABLE_ENV,
 } from '../support/test-database';
 
 describe('test database setup', () => {
@@ -19,17 +22,23 @@ describe('test database setup', () => {
     );
   });
 
-  it('reads TEST_DIALECTS: both dialects by default, else those named', () => {
-    expect(TEST_DIALECTS).toEqual(parseDialects(process.env.TEST_DIALECTS));
-    expect(parseDialects(undefined)).toEqual(['sqlite', 'postgres']);
-    expect(parseDialects(' ')).toEqual(['sqlite', 'postgres']);
+  it('reads TEST_DIALECTS: all three by default, else those named; mysql only with a server', () => {
+    const mysqlFound = process.env[TEST_MYSQL_AVAILABLE_ENV] !== '0';
+    expect(TEST_DIALECTS).toEqual(
+      parseDialects(process.env.TEST_DIALECTS).filter(
+        (d) => d !== 'mysql' || mysqlFound,
+      ),
+    );
+    expect(parseDialects(undefined)).toEqual(['sqlite', 'postgres', 'mysql']);
+    expect(parseDialects(' ')).toEqual(['sqlite', 'postgres', 'mysql']);
     expect(parseDialects('postgres')).toEqual(['postgres']);
+    expect(parseDialects(' MySQL , sqlite ')).toEqual(['sqlite', 'mysql']);
     expect(parseDialects(' Postgres , sqlite ')).toEqual([
       'sqlite',
       'postgres',
     ]);
-    expect(() => parseDialects('sqlite,mysql')).toThrow(
-      'TEST_DIALECTS contains unknown dialect "mysql"',
+    expect(() => parseDialects('sqlite,oracle')).toThrow(
+      'TEST_DIALECTS contains unknown dialect "oracle"',
     );
   });
 
@@ -37,7 +46,7 @@ describe('test database setup', () => {
     it('creates a usable database and drops it', async () => {
       const db = await createTestDatabase(dialect);
       expect(db.options.type).toBe(
-        dialect === 'sqlite' ? 'better-sqlite3' : 'postgres',
+        dialect === 'sqlite' ? 'better-sqlite3' : dialect,
       );
       expect(db.options).not.toHaveProperty('entities');
       expect(db.options).not.toHaveProperty('synchronize');
@@ -76,6 +85,22 @@ describe('test database setup', () => {
             [name],
           );
           expect(res.rowCount).toBe(0);
+        } finally {
+          await admin.end();
+        }
+      } else if (db.options.type === 'mysql') {
+        const name = new URL(db.options.url!).pathname.slice(1);
+        expect(name).toMatch(/^cc_test_[0-9a-f]+$/);
+        const leaked = await createConnection(db.options.url!);
+        await db.drop();
+        await leaked.end().catch(() => undefined);
+        const admin = await createConnection(mysqlAdminUrl());
+        try {
+          const [rows] = await admin.query(
+            'SELECT 1 FROM information_schema.schemata WHERE schema_name = ?',
+            [name],
+          );
+          expect(rows).toEqual([]);
         } finally {
           await admin.end();
         }

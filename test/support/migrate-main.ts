@@ -43,10 +43,15 @@ const send = (message: MigrateMessage): Promise<void> =>
   imports: [
     TypeOrmModule.forRootAsync({
       useFactory: () => ({
-        type: 'postgres',
+        // A mysql:// URL is the MariaDB/MySQL leg (the module needs timezone 'Z' there).
+        ...(config.databaseUrl.startsWith('mysql:')
+          ? { type: 'mysql' as const, timezone: 'Z' }
+          : { type: 'postgres' as const }),
         url: config.databaseUrl,
         entities: CAMPAIGN_ENTITIES,
-        migrations: getCampaignMigrations('postgres'),
+        migrations: getCampaignMigrations(
+          config.databaseUrl.startsWith('mysql:') ? 'mysql' : 'postgres',
+        ),
         migrationsRun: false,
         synchronize: false,
         // Every failed query on the console, for the parent's checks.

@@ -73,7 +73,10 @@ function providerDialer(
 @Module({
   imports: [
     TypeOrmModule.forRoot({
-      type: 'postgres',
+      // A mysql:// URL is the MariaDB/MySQL leg (the module needs timezone 'Z' there).
+      ...(config.databaseUrl.startsWith('mysql:')
+        ? { type: 'mysql' as const, timezone: 'Z' }
+        : { type: 'postgres' as const }),
       url: config.databaseUrl,
       entities: CAMPAIGN_ENTITIES,
       migrationsRun: false,

@@ -10,15 +10,18 @@
  * PostgreSQL: a new database `cc_test_<hex>` on the server given by
  * TEST_DATABASE_URL (set by test/setup/global-setup.ts, embedded server by default).
  * SQLite: a new better-sqlite3 file under os.tmpdir().
+ * MariaDB/MySQL: a new database `cc_test_<hex>` on the server at TEST_MYSQL_URL
+ * (default mysql://root@127.0.0.1:3306); skipped when global-setup found none.
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
 import { Client } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 
-export type TestDialect = 'postgres' | 'sqlite';
+export type TestDialect = 'postgres' | 'sqlite' | 'mysql';
 
 export interface TestDatabase {
   /** Connection options only: add entities/migrations/synchronize yourself. */
@@ -27,7 +30,7 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-const ALL_DIALECTS: readonly TestDialect[] = ['sqlite', 'postgres'];
+const ALL_DIALECTS: readonly TestDialect[] = ['sqlite', 'postgres', 'mysql'];
 
 export function parseDialects(value: string | undefined): TestDialect[] {
   if (!value || !value.trim()) return [...ALL_DIALECTS];
@@ -45,10 +48,22 @@ export function parseDialects(value: string | undefined): TestDialect[] {
   return ALL_DIALECTS.filter((d) => wanted.includes(d));
 }
 
-/** Dialects to run the suites against; override with TEST_DIALECTS=sqlite,postgres. */
+/** Set by global-setup for the workers: '0' when no MariaDB/MySQL server answered. */
+export const TEST_MYSQL_AVAILABLE_ENV = 'TEST_MYSQL_AVAILABLE';
+
+export const DEFAULT_TEST_MYSQL_URL = 'mysql://root@127.0.0.1:3306';
+
+export function mysqlAdminUrl(): string {
+  return process.env.TEST_MYSQL_URL || DEFAULT_TEST_MYSQL_URL;
+}
+
+/**
+ * Dialects to run the suites against; override with TEST_DIALECTS=sqlite,postgres,mysql.
+ * The mysql leg drops out when global-setup found no server (it says so once).
+ */
 export const TEST_DIALECTS: TestDialect[] = parseDialects(
   process.env.TEST_DIALECTS,
-);
+).filter((d) => d !== 'mysql' || process.env[TEST_MYSQL_AVAILABLE_ENV] !== '0');
 
 function adminUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
@@ -117,6 +132,38 @@ async function createPostgresDatabase(): Promise<TestDatabase> {
   };
 }
 
+async function withMysqlAdmin<T>(
+  fn: (run: (sql: string) => Promise<unknown>) => Promise<T>,
+): Promise<T> {
+  const connection = await createConnection(mysqlAdminUrl());
+  try {
+    return await fn((sql) => connection.query(sql));
+  } finally {
+    await connection.end().catch(() => undefined);
+  }
+}
+
+async function createMysqlDatabase(): Promise<TestDatabase> {
+  const name = `cc_test_${randomBytes(8).toString('hex')}`;
+  await withMysqlAdmin((run) =>
+    run(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`),
+  );
+  let dropped = false;
+  return {
+    // timezone 'Z': the module refuses to start without it (it stores UTC).
+    options: {
+      type: 'mysql',
+      url: withDatabase(mysqlAdminUrl(), name),
+      timezone: 'Z',
+    },
+    async drop() {
+      if (dropped) return;
+      await withMysqlAdmin((run) => run(`DROP DATABASE IF EXISTS ${name}`));
+      dropped = true;
+    },
+  };
+}
+
 async function createSqliteDatabase(): Promise<TestDatabase> {
   const file = join(
     tmpdir(),
@@ -146,6 +193,8 @@ export async function createTestDatabase(
       return createPostgresDatabase();
     case 'sqlite':
       return createSqliteDatabase();
+    case 'mysql':
+      return createMysqlDatabase();
     default:
       throw new Error(`Unknown test dialect: ${String(dialect)}`);
   }

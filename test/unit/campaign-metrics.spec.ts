@@ -1,6 +1,6 @@
 import * as promClient from 'prom-client';
 import { DataSource } from 'typeorm';
-import { sqliteDateText } from '../../lib/database/sql-dialect';
+import { sqliteDateText } from '../../lib/database/sqlite/sqlite.dialect';
 import { CallsDueReader } from '../../lib/metrics/calls-due.reader';
 import { createCampaignInstruments } from '../../lib/metrics/campaign-instruments';
 import { FakeClock } from '../support/fake-clock';

@@ -8,6 +8,7 @@ import type {
   StartRow,
 } from '../batch-statements';
 import { returnedRows } from '../query-result';
+import type { UpdateStatement } from '../sql-dialect';
 import { SqlParams, type Placeholders } from '../sql-params';
 
 /** PostgreSQL's numbered placeholders, with casts where a type cannot be inferred. */
@@ -130,19 +131,21 @@ async function recordResults(
 
 async function changeCampaigns(
   manager: Pick<EntityManager, 'query'>,
-  update: { sql: string; values: unknown[] },
+  update: Pick<UpdateStatement, 'table' | 'set' | 'where'>,
   type: 'campaign.started' | 'campaign.completed',
   now: Date,
 ): Promise<{ id: string; account_id: string }[]> {
-  const next = update.values.length;
+  const p = new SqlParams(PLACEHOLDERS);
   return manager.query(
-    `WITH changed AS (${update.sql}),
+    `WITH changed AS (
+      UPDATE ${update.table} SET ${update.set(p)} WHERE ${update.where(p)}
+      RETURNING id, account_id),
     events AS (
       INSERT INTO campaign_events (id, campaign_id, account_id, type, data, occurred_at)
-      SELECT gen_random_uuid(), id, account_id, $${next + 1}, '{}'::jsonb, $${next + 2}::timestamptz
+      SELECT gen_random_uuid(), id, account_id, ${p.add(type)}, '{}'::jsonb, ${p.add(now, 'timestamptz')}
       FROM changed)
     SELECT id, account_id FROM changed`,
-    [...update.values, type, now],
+    p.values,
   );
 }
 
