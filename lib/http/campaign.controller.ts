@@ -34,7 +34,10 @@ import {
 } from '@nestjs/swagger';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { CurrentAccount } from '../auth/current-account.decorator';
-import { CampaignCreationService } from '../campaigns/campaign-creation.service';
+import {
+  CampaignCreationService,
+  type CampaignCreationResult,
+} from '../campaigns/campaign-creation.service';
 import {
   CampaignQueryService,
   type CampaignDetails,
@@ -42,7 +45,10 @@ import {
 import type { CreatedCampaign } from '../campaigns/campaign-response.interface';
 import { IDEMPOTENCY_KEY_HEADER } from '../idempotency/idempotency-key.constants';
 import { parseIdempotencyKey } from '../idempotency/idempotency-key.rules';
-import type { NewCampaign } from '../campaigns/new-campaign.interface';
+import type {
+  ImportedCampaign,
+  NewCampaign,
+} from '../campaigns/new-campaign.interface';
 import { CAMPAIGN_OPTIONS } from '../campaign.constants';
 import type {
   CampaignAccount,
@@ -179,19 +185,24 @@ export class CampaignController {
   })
   async create(
     @CurrentAccount() account: CampaignAccount,
-    @Body(CreateCampaignPipe) campaign: NewCampaign,
+    @Body(CreateCampaignPipe) campaign: NewCampaign | ImportedCampaign,
     @Req() request: CampaignRequest,
     @Res({ passthrough: true }) response: unknown,
   ): Promise<CreatedCampaign> {
-    // After the body's 400: a request is checked whole before its key counts.
-    const idempotencyKey = parseIdempotencyKey(
-      nodeRequestOf(request).headersDistinct['idempotency-key'],
-    );
-    const { campaign: created, replayed } = await this.campaigns.createOrReplay(
-      account,
-      campaign,
-      { idempotencyKey, playbook: request.campaignPlaybook },
-    );
+    let result: CampaignCreationResult;
+    try {
+      // After the body's 400: a request is checked whole before its key counts.
+      const idempotencyKey = parseIdempotencyKey(
+        nodeRequestOf(request).headersDistinct['idempotency-key'],
+      );
+      result = await this.campaigns.createOrReplay(account, campaign, {
+        idempotencyKey,
+        playbook: request.campaignPlaybook,
+      });
+    } finally {
+      if (!Array.isArray(campaign.contacts)) await campaign.contacts.dispose();
+    }
+    const { campaign: created, replayed } = result;
     // From configuration only, never from the request line or Host header.
     const adapter = this.adapterHost.httpAdapter;
     adapter.setHeader(

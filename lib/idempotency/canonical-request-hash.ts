@@ -24,16 +24,55 @@ export function canonicalJson(value: unknown): string {
  * `calling_window` is a 409.
  */
 export function hashCampaignRequest(request: NewCampaign): string {
+  return createHash('sha256')
+    .update(canonicalJson(canonicalRequest(request)))
+    .digest('hex');
+}
+
+// Control characters never pass validation: this string is no real value.
+const CONTACTS_PLACEHOLDER = '\u0000contacts\u0000';
+
+/**
+ * {@link hashCampaignRequest} of a request whose contacts are read from a
+ * stream (`contacts`: each contact's canonical JSON, in request order): the
+ * same digest as for the same contacts given as an array.
+ */
+export async function hashStreamedCampaignRequest(
+  request: Omit<NewCampaign, 'contacts'>,
+  contacts: AsyncIterable<string>,
+): Promise<string> {
+  const text = canonicalJson(
+    canonicalRequest({ ...request, contacts: [] }, CONTACTS_PLACEHOLDER),
+  );
+  const marker = JSON.stringify(CONTACTS_PLACEHOLDER);
+  const at = text.indexOf(marker);
+  const hash = createHash('sha256').update(text.slice(0, at)).update('[');
+  let first = true;
+  for await (const contact of contacts) {
+    hash.update(first ? contact : `,${contact}`);
+    first = false;
+  }
+  return hash
+    .update(']')
+    .update(text.slice(at + marker.length))
+    .digest('hex');
+}
+
+function canonicalRequest(
+  request: NewCampaign,
+  contacts?: string,
+): Record<string, unknown> {
   // The extensions to the seed count only when given: a request without
   // them hashes as before they existed, so a key stored by an earlier
   // version still replays.
   const { timezone, callingWindow, ...seed } = request;
   const canonical: Record<string, unknown> = { ...seed };
+  if (contacts !== undefined) canonical.contacts = contacts;
   if (timezone !== undefined && timezone !== null) {
     canonical.timezone = timezone;
   }
   if (callingWindow !== undefined && callingWindow !== null) {
     canonical.callingWindow = callingWindow;
   }
-  return createHash('sha256').update(canonicalJson(canonical)).digest('hex');
+  return canonical;
 }
