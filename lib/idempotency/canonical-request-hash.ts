@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { NewCampaign } from '../campaigns/new-campaign.interface';
+import type {
+  NewCampaign,
+  NewContact,
+} from '../campaigns/new-campaign.interface';
 
 /** JSON with object keys sorted at every level (dates as ISO instants). */
 export function canonicalJson(value: unknown): string {
@@ -12,6 +15,28 @@ export function canonicalJson(value: unknown): string {
         )
       : v,
   );
+}
+
+/**
+ * {@link canonicalJson} of one contact, written out directly: a streamed
+ * import makes one per contact.
+ */
+export function canonicalContactJson(contact: NewContact): string {
+  let json = '{';
+  if (contact.customFields !== undefined) {
+    json += `"customFields":${canonicalJson(contact.customFields)},`;
+  }
+  json += '"fields":{';
+  const fields = contact.fields as Record<string, string | undefined>;
+  const keys = Object.keys(fields).sort();
+  let first = true;
+  for (const key of keys) {
+    const value = fields[key];
+    if (value === undefined) continue;
+    json += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(value)}`;
+    first = false;
+  }
+  return `${json}},"phone":${JSON.stringify(contact.phone)}}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { FieldProblem } from '../validation/field-problem';
 import type { ContactValidator } from '../validation/contact.validator';
 import { CONTACTS_RULES } from '../validation/create-campaign.rules';
 import { ContactSpool } from './contact-spool';
+import { PhoneSet } from './phone-set';
 
 /** Failing contacts named in a 400; the total is given besides. */
 export const MAX_LISTED_CONTACTS = 100;
@@ -11,8 +12,8 @@ export const MAX_LISTED_CONTACTS = 100;
  * ({@link ContactValidator}), spools the valid ones while none has failed,
  * counts distinct phones, and keeps the problems of the first
  * {@link MAX_LISTED_CONTACTS} failing contacts and the count of all of them.
- * Memory stays bounded whatever the number of contacts (a phone costs one
- * number in a set).
+ * Memory stays bounded whatever the number of contacts (a phone costs 16
+ * bytes at most, see {@link PhoneSet}).
  */
 export class ContactIntake {
   readonly spool = new ContactSpool();
@@ -23,7 +24,7 @@ export class ContactIntake {
   /** Problems of the first failing items (hostile ones separately). */
   readonly problems: FieldProblem[] = [];
   readonly hostile: FieldProblem[] = [];
-  private readonly phones = new Set<number>();
+  private readonly phones = new PhoneSet();
 
   constructor(
     private readonly validator: ContactValidator,
@@ -49,11 +50,7 @@ export class ContactIntake {
     }
     if (this.failed) return;
     const { contact } = checked;
-    // E.164 has at most 15 digits: exact as a double, and far smaller than a string.
-    const phone = Number(contact.phone.slice(1));
-    const first = !this.phones.has(phone);
-    if (first) this.phones.add(phone);
-    this.spool.append(contact, first);
+    this.spool.append(contact, this.phones.add(contact.phone));
   }
 
   /** Counts an item that failed before it could be checked (a bad CSV row). */

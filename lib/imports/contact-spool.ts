@@ -8,7 +8,7 @@ import type {
   NewContact,
   SpooledContact,
 } from '../campaigns/new-campaign.interface';
-import { canonicalJson } from '../idempotency/canonical-request-hash';
+import { canonicalContactJson } from '../idempotency/canonical-request-hash';
 
 /** Contacts kept in memory before the spool moves to a file. */
 export const IN_MEMORY_CONTACTS = 10_000;
@@ -87,7 +87,8 @@ export class ContactSpool {
   /** Each contact as canonical JSON (for the request hash), in order. */
   async *canonical(): AsyncGenerator<string> {
     if (this.memory) {
-      for (const { contact } of this.memory) yield canonicalJson(contact);
+      for (const { contact } of this.memory)
+        yield canonicalContactJson(contact);
       return;
     }
     for await (const line of this.lines()) yield line.slice(1);
@@ -106,7 +107,7 @@ export class ContactSpool {
   }
 
   private queue({ contact, first }: SpooledContact): void {
-    const line = `${first ? 1 : 0}${canonicalJson(contact)}\n`;
+    const line = `${first ? 1 : 0}${canonicalContactJson(contact)}\n`;
     this.pending.push(line);
     this.pendingBytes += line.length;
   }

@@ -114,14 +114,17 @@ export class CompiledDtoValidator<T extends object> {
       if (!condition(object, value)) return undefined;
     }
     let failed: Record<string, string> | undefined;
+    // One arguments object for the property's checks (class-validator makes
+    // one a check; none keeps it).
+    const args: ValidationArguments = {
+      targetName: this.dto.name,
+      property: property.name,
+      object,
+      value,
+      constraints: [],
+    };
     for (const { metadata, constraint, type } of property.checks) {
-      const args: ValidationArguments = {
-        targetName: this.dto.name,
-        property: property.name,
-        object,
-        value,
-        constraints: metadata.constraints,
-      };
+      args.constraints = metadata.constraints;
       if (constraint.instance.validate(value, args)) continue;
       (failed ??= {})[type] = messageOf(metadata, constraint, args);
     }

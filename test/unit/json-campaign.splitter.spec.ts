@@ -6,6 +6,7 @@ import {
   hashCampaignRequest,
   hashStreamedCampaignRequest,
   canonicalJson,
+  canonicalContactJson,
 } from '../../lib/idempotency/canonical-request-hash';
 import type { NewCampaign } from '../../lib/campaigns/new-campaign.interface';
 
@@ -141,6 +142,16 @@ describe('hashStreamedCampaignRequest', () => {
     expect(await streamed(request as NewCampaign)).toBe(
       hashCampaignRequest(request as NewCampaign),
     );
+  });
+
+  it('writes each contact as canonicalJson does', () => {
+    for (const contact of [
+      ...base.contacts,
+      { phone: '+1', fields: { utm_term: 'é"\\', email: 'a@b.c' } },
+      { phone: '+1', fields: {}, customFields: { z: null, a: true, m: 1.5 } },
+    ]) {
+      expect(canonicalContactJson(contact)).toBe(canonicalJson(contact));
+    }
   });
 
   it('differs when a contact differs', async () => {
