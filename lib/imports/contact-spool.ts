@@ -13,7 +13,7 @@ import { canonicalContactJson } from '../idempotency/canonical-request-hash';
 /** Contacts kept in memory before the spool moves to a file. */
 export const IN_MEMORY_CONTACTS = 10_000;
 
-const FLUSH_BYTES = 1 << 20;
+const FLUSH_BYTES = 1 << 16;
 
 /**
  * The validated contacts of one request, in request order: in memory up to

@@ -1,5 +1,4 @@
-import { parse, type Parser } from 'csv-parse';
-import { once } from 'node:events';
+import { parse } from 'csv-parse';
 import { isContactTextField } from '../contacts/contact-fields';
 import type { CustomFields } from '../entities/contact.entity';
 import { BODY_RULES, UNKNOWN_FIELD } from '../validation/create-campaign.rules';
@@ -14,8 +13,8 @@ export const CSV_MESSAGES = {
   noHeader: 'must start with a header row of contact field names',
   duplicateColumn: 'is a column more than once',
   phoneColumn: 'is a required column',
-  columnCount: (given: number, expected: number, line: number) =>
-    `has ${given} columns where the header has ${expected} (line ${line})`,
+  columnCount: (given: number, expected: number) =>
+    `has ${given} columns where the header has ${expected}`,
   malformed: (reason: string) => `malformed CSV: ${reason}`,
 } as const;
 
@@ -77,73 +76,61 @@ export function csvColumns(header: string[]): Column[] {
 export async function readCsvContacts(
   chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
   into: CampaignImport,
-  afterRow: () => Promise<void>,
+  afterChunk: () => Promise<void>,
 ): Promise<void> {
   const parser = parse({
     bom: true,
     relax_column_count: true,
     skip_empty_lines: true,
-    info: true,
   });
   let columns: Column[] | null = null;
   into.contactsRead = true;
-  // Fed from the body in the background; a throw below destroys the parser,
-  // which ends the feeding.
-  const feeding = feed(chunks, parser);
-  feeding.catch(() => undefined);
-  try {
-    for await (const row of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-    }>) {
-      if (!columns) {
-        columns = csvColumns(row.record);
-        continue;
-      }
-      const { record } = row;
-      if (record.length !== columns.length) {
-        into.intake.reject([
-          {
-            field: `contacts.${into.intake.count}`,
-            message: CSV_MESSAGES.columnCount(
-              record.length,
-              columns.length,
-              row.info.lines,
-            ),
-          },
-        ]);
-      } else {
-        into.intake.add(contactOf(columns, record));
-      }
-      await afterRow();
+  const take = (record: string[]): void => {
+    if (!columns) {
+      columns = csvColumns(record);
+      return;
     }
-    await feeding;
+    if (record.length === columns.length) {
+      into.intake.add(contactOf(columns, record));
+      return;
+    }
+    into.intake.reject([
+      {
+        field: `contacts.${into.intake.count}`,
+        message: CSV_MESSAGES.columnCount(record.length, columns.length),
+      },
+    ]);
+  };
+  let failure: Error | undefined;
+  parser.on('error', (error: Error) => {
+    failure ??= error;
+  });
+  try {
+    // The parser works synchronously on each chunk written: its rows are
+    // taken right after, a chunk at a time (no stream hop a row).
+    for await (const chunk of chunks) {
+      parser.write(chunk);
+      for (let row: unknown; (row = parser.read()) !== null;) {
+        take(row as string[]);
+      }
+      if (failure) throw failure;
+      await afterChunk();
+    }
+    parser.end();
+    for await (const row of parser) take(row as string[]);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('CSV_')) {
       throw new MalformedCsvError((error as Error).message);
     }
     throw error;
+  } finally {
+    parser.destroy();
   }
   if (!columns) {
     throw new CsvHeaderError([
       { field: 'body', message: CSV_MESSAGES.noHeader },
     ]);
-  }
-}
-
-async function feed(
-  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
-  parser: Parser,
-): Promise<void> {
-  try {
-    for await (const chunk of chunks) {
-      if (!parser.write(chunk)) await once(parser, 'drain');
-    }
-    parser.end();
-  } catch (error) {
-    parser.destroy(error as Error);
-    throw error;
   }
 }
 

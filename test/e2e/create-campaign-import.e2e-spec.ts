@@ -113,7 +113,7 @@ describe.each(httpMatrix(TEST_DIALECTS))(
       [
         'a row with a wrong column count',
         () => csvOf(['phone', 'first_name'], [[phone(3), 'Ana'], [phone(4)]]),
-        'contacts.1: has 1 columns where the header has 2 (line 3)',
+        'contacts.1: has 1 columns where the header has 2',
       ],
       [
         'a bad phone',
