@@ -214,6 +214,45 @@ describe.each(httpMatrix(TEST_DIALECTS))(
       },
     );
 
+    // One platform a database: the request hash of a spooled import.
+    (platform === 'express' ? it : it.skip)(
+      'Idempotency-Key on an import past 10 000 contacts: the same contacts again, as CSV or as JSON, replay; other contacts are a 409',
+      async () => {
+        const phones = Array.from({ length: 10_050 }, (_, i) =>
+          phone(300_000 + i),
+        );
+        const key = `import-${dialect}`;
+        const csv = csvOf(
+          ['phone', 'city'],
+          phones.map((p) => [p, 'Madrid']),
+        );
+        const first = await postCsv(
+          `playbook_id=${t.playbookId}&recall=30`,
+          csv,
+        )
+          .set('Idempotency-Key', key)
+          .expect(202);
+        const before = await countWritten(t);
+        const again = await t
+          .post({
+            playbook_id: t.playbookId,
+            recall: [30],
+            contacts: phones.map((p) => ({ city: 'Madrid', phone: p })),
+          })
+          .set('Idempotency-Key', key)
+          .expect(202);
+        expect(again.headers['idempotent-replayed']).toBe('true');
+        expect(again.body).toEqual(first.body);
+        await postCsv(
+          `playbook_id=${t.playbookId}&recall=30`,
+          csv.replace(phones[10_040], phone(400_000)),
+        )
+          .set('Idempotency-Key', key)
+          .expect(409);
+        expect(await countWritten(t)).toEqual(before);
+      },
+    );
+
     it.each(['JSON', 'CSV'])(
       '%s: 12 000 contacts (past the 10 000 kept in memory: through the spool): 202, every contact and call written; a bad last row of as many writes nothing',
       async (format) => {
