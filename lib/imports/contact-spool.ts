@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import type {
   NewContact,
   SpooledContact,
@@ -14,6 +13,7 @@ import { canonicalContactJson } from '../idempotency/canonical-request-hash';
 export const IN_MEMORY_CONTACTS = 10_000;
 
 const FLUSH_BYTES = 1 << 16;
+const READ_BYTES = 1 << 20;
 
 /**
  * The validated contacts of one request, in request order: in memory up to
@@ -112,23 +112,34 @@ export class ContactSpool {
     this.pendingBytes += line.length;
   }
 
+  /**
+   * The file's lines, read 1 MiB at a time: no more is read until the
+   * consumer has taken what was (the database sets the pace).
+   */
   private async *lines(): AsyncGenerator<string> {
     if (this.disposed) return;
     await this.flush(true);
     if (!this.path) return;
-    const input = createReadStream(this.path, {
-      encoding: 'utf8',
-      highWaterMark: 1 << 20,
-    });
+    const file = await open(this.path, 'r');
+    const buffer = Buffer.alloc(READ_BYTES);
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
     try {
-      for await (const line of createInterface({
-        input,
-        crlfDelay: Infinity,
-      })) {
-        if (line) yield line;
+      for (;;) {
+        const { bytesRead } = await file.read(buffer, 0, READ_BYTES, null);
+        if (bytesRead === 0) break;
+        // Lines are ASCII-safe to split: a newline byte is never inside a
+        // UTF-8 sequence, and a sequence split across reads is kept whole
+        // by the decoder.
+        const text = rest + decoder.write(buffer.subarray(0, bytesRead));
+        const lines = text.split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) if (line) yield line;
       }
+      rest += decoder.end();
+      if (rest) yield rest;
     } finally {
-      input.destroy();
+      await file.close();
     }
   }
 }
