@@ -253,7 +253,9 @@ describe.each(httpMatrix(TEST_DIALECTS))(
       },
     );
 
-    it.each(['JSON', 'CSV'])(
+    // The spool does not depend on the platform (the 3 000-contact cases
+    // read bodies on both): one platform a database keeps the suite short.
+    (platform === 'express' ? it : it.skip).each(['JSON', 'CSV'])(
       '%s: 12 000 contacts (past the 10 000 kept in memory: through the spool): 202, every contact and call written; a bad last row of as many writes nothing',
       async (format) => {
         const n = 12_000;
