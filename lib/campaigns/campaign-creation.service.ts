@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { CAMPAIGN_DATA_SOURCE, CAMPAIGN_OPTIONS } from '../campaign.constants';
 import { insertRows } from '../database/multi-row-insert';
 import { runTransaction } from '../database/run-transaction';
@@ -21,12 +21,23 @@ import type {
 import { validatePlaybookProvider } from '../providers/playbook-provider.validator';
 import type { CreatedCampaign } from './campaign-response.interface';
 import { CAMPAIGN_INSERT_COLUMNS } from './campaign-sql';
-import { ContactCallWriter } from './contact-call-writer';
-import { hashCampaignRequest } from '../idempotency/canonical-request-hash';
+import {
+  ContactCallWriter,
+  type ContactCallBatch,
+} from './contact-call-writer';
+import {
+  hashCampaignRequest,
+  hashStreamedCampaignRequest,
+} from '../idempotency/canonical-request-hash';
 import { assertValidIdempotencyKey } from '../idempotency/idempotency-key.rules';
 import { IdempotencyKeyService } from '../idempotency/idempotency-key.service';
 import { mergeDuplicateContacts } from './merge-duplicate-contacts';
-import type { NewCampaign } from './new-campaign.interface';
+import type {
+  ImportedCampaign,
+  NewCampaign,
+  NewContact,
+  SpooledContacts,
+} from './new-campaign.interface';
 
 /** Calls in one campaign that make the planner statistics worth refreshing. */
 const LARGE_CAMPAIGN = 1_000;
@@ -72,7 +83,7 @@ export class CampaignCreationService {
   /** Creates the campaign, or answers the first response of a repeated `idempotencyKey`. */
   async create(
     account: CampaignAccount,
-    request: NewCampaign,
+    request: NewCampaign | ImportedCampaign,
     options: CreateCampaignOptions = {},
   ): Promise<CreatedCampaign> {
     return (await this.createOrReplay(account, request, options)).campaign;
@@ -83,21 +94,26 @@ export class CampaignCreationService {
    * `idempotencyKey`, the key is claimed first, in the creation transaction:
    * a repeat within 24 h of the same request writes nothing and returns the
    * first response; of another request, throws a 409
-   * (`IdempotencyKeyConflictException`).
+   * (`IdempotencyKeyConflictException`). An {@link ImportedCampaign} (a
+   * streamed import) is written chunk by chunk from its spool, in the same
+   * one transaction.
    */
   createOrReplay(
     account: CampaignAccount,
-    request: NewCampaign,
+    request: NewCampaign | ImportedCampaign,
     options: CreateCampaignOptions = {},
   ): Promise<CampaignCreationResult> {
-    return this.metrics.timeCreation(request.contacts.length, () =>
+    const count = isSpooled(request.contacts)
+      ? request.contacts.count
+      : request.contacts.length;
+    return this.metrics.timeCreation(count, () =>
       this.write(account, request, options),
     );
   }
 
   private async write(
     account: CampaignAccount,
-    request: NewCampaign,
+    request: NewCampaign | ImportedCampaign,
     options: CreateCampaignOptions,
   ): Promise<CampaignCreationResult> {
     const { idempotencyKey } = options;
@@ -107,7 +123,23 @@ export class CampaignCreationService {
       : null;
     if (idempotencyKey !== undefined) assertValidIdempotencyKey(idempotencyKey);
     const rules = campaignCallingRules(request);
-    const contacts = mergeDuplicateContacts(request.contacts);
+    const given = request.contacts;
+    const spooled = isSpooled(given) ? given : null;
+    const contacts = isSpooled(given) ? null : mergeDuplicateContacts(given);
+    const total = isSpooled(given) ? given.count : given.length;
+    const distinct = isSpooled(given) ? given.distinct : contacts!.length;
+    const requestHash =
+      idempotencyKey === undefined
+        ? undefined
+        : spooled
+          ? await hashStreamedCampaignRequest(
+              { ...request, ...rules },
+              spooled.canonical(),
+            )
+          : hashCampaignRequest({
+              ...(request as NewCampaign),
+              ...rules,
+            });
     const campaignId = randomUUID();
     const status = request.launchAt ? 'scheduled' : 'running';
     const recall = JSON.stringify(request.recall);
@@ -116,18 +148,18 @@ export class CampaignCreationService {
       campaign_id: campaignId,
       status,
       launch_at: request.launchAt?.toISOString() ?? null,
-      contacts: contacts.length,
-      calls: contacts.length,
-      duplicates: request.contacts.length - contacts.length,
+      contacts: distinct,
+      calls: distinct,
+      duplicates: total - distinct,
       recall: request.recall,
     };
     const result = await runTransaction(this.dataSource, async (manager) => {
-      if (idempotencyKey !== undefined) {
+      if (idempotencyKey !== undefined && requestHash !== undefined) {
         const claim = await this.idempotencyKeys.claim(
           manager,
           account.id,
           idempotencyKey,
-          hashCampaignRequest({ ...request, ...rules }),
+          requestHash,
           created,
           now,
         );
@@ -147,9 +179,9 @@ export class CampaignCreationService {
             status,
             request.launchAt && this.dialect.date(request.launchAt),
             recall,
-            contacts.length,
-            contacts.length,
-            request.contacts.length - contacts.length,
+            distinct,
+            distinct,
+            total - distinct,
             this.dialect.date(now),
             request.launchAt ? null : this.dialect.date(now),
             rules.timezone,
@@ -159,13 +191,14 @@ export class CampaignCreationService {
         ],
         1,
       );
-      await this.writer.write(manager, {
+      const batch = {
         accountId: account.id,
         campaignId,
         dueAt: request.launchAt ?? now,
         recall,
-        contacts,
-      });
+      };
+      if (contacts) await this.writer.write(manager, { ...batch, contacts });
+      else await this.writeSpooled(manager, batch, spooled!);
       const event = { campaignId, accountId: account.id, at: now };
       await this.outbox.append(manager, [
         { type: 'campaign.created', ...event },
@@ -179,9 +212,44 @@ export class CampaignCreationService {
     if (!result.replayed) {
       this.outbox.committed();
       if (status === 'running') this.dueCalls.committed();
-      if (contacts.length >= LARGE_CAMPAIGN) this.refreshStatistics();
+      if (distinct >= LARGE_CAMPAIGN) this.refreshStatistics();
     }
     return result;
+  }
+
+  /**
+   * A streamed import's contacts, a chunk at a time: duplicates within a
+   * chunk merged, each phone's call queued with its first occurrence; a
+   * repeat in a later chunk only updates the contact (the database upsert
+   * merges it as the array path does).
+   */
+  private async writeSpooled(
+    manager: EntityManager,
+    batch: Omit<ContactCallBatch, 'contacts'>,
+    spooled: SpooledContacts,
+  ): Promise<void> {
+    for await (const chunk of spooled.chunks(this.options.insertChunkSize)) {
+      const firsts = new Set<string>();
+      for (const { contact, first } of chunk) {
+        if (first) firsts.add(contact.phone);
+      }
+      const merged = mergeDuplicateContacts(chunk.map((c) => c.contact));
+      const queued: NewContact[] = [];
+      const repeated: NewContact[] = [];
+      for (const contact of merged) {
+        (firsts.has(contact.phone) ? queued : repeated).push(contact);
+      }
+      if (queued.length) {
+        await this.writer.write(manager, { ...batch, contacts: queued });
+      }
+      if (repeated.length) {
+        await this.writer.write(manager, {
+          ...batch,
+          contacts: repeated,
+          queueCalls: false,
+        });
+      }
+    }
   }
 
   /**
@@ -211,7 +279,7 @@ export class CampaignCreationService {
  * name, the window's days ascending, null for absent. The HTTP pipe has
  * checked them already; a direct caller of the service gets the same 400.
  */
-function campaignCallingRules(request: NewCampaign): {
+function campaignCallingRules(request: NewCampaign | ImportedCampaign): {
   timezone: string | null;
   callingWindow: CallingWindow | null;
 } {
@@ -227,4 +295,10 @@ function campaignCallingRules(request: NewCampaign): {
   const window = parseCampaignCallingWindow(request.callingWindow);
   if (!window.ok) throw new InvalidCampaignRequestException(window.problems);
   return { timezone, callingWindow: window.value };
+}
+
+function isSpooled(
+  contacts: NewContact[] | SpooledContacts,
+): contacts is SpooledContacts {
+  return !Array.isArray(contacts);
 }

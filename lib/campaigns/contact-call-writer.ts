@@ -19,6 +19,11 @@ export interface ContactCallBatch {
   recall: string;
   /** Distinct by phone, sorted (a stable lock order for concurrent upserts). */
   contacts: NewContact[];
+  /**
+   * False: upsert the contacts only (their calls were queued by an earlier
+   * batch of the same campaign). Default true.
+   */
+  queueCalls?: boolean;
 }
 
 /**
@@ -74,12 +79,17 @@ export class ContactCallWriter {
     const selected = columns
       .map((c) => (c === 'custom_fields' ? 't.custom_fields::jsonb' : `t.${c}`))
       .join(', ');
-    await manager.query(
-      `WITH upserted AS (
-        INSERT INTO campaign_contacts (${CONTACT_INSERT_COLUMNS.join(', ')})
+    const upsert = `INSERT INTO campaign_contacts (${CONTACT_INSERT_COLUMNS.join(', ')})
         SELECT gen_random_uuid(), ${account}, ${selected}
         FROM unnest(${arrays.join(', ')}) AS t(${columns.join(', ')})
-        ${this.dialect.upsertSuffix(CONTACT_UPSERT)}
+        ${this.dialect.upsertSuffix(CONTACT_UPSERT)}`;
+    if (batch.queueCalls === false) {
+      await manager.query(upsert, p.values);
+      return;
+    }
+    await manager.query(
+      `WITH upserted AS (
+        ${upsert}
       )
       INSERT INTO campaign_calls (${CALL_INSERT_COLUMNS.join(', ')})
       SELECT gen_random_uuid(), ${p.add(batch.campaignId)}, ${p.add(batch.accountId)},
@@ -106,6 +116,7 @@ export class ContactCallWriter {
       ]),
       chunkSize: this.chunkSize,
     });
+    if (batch.queueCalls === false) return;
     const dueAt = this.dialect.date(batch.dueAt);
     await insertRows(
       manager,

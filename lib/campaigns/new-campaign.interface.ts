@@ -15,6 +15,33 @@ export interface NewContact {
   customFields?: CustomFields;
 }
 
+/** A spooled contact and whether it is its phone's first occurrence in the request. */
+export interface SpooledContact {
+  contact: NewContact;
+  first: boolean;
+}
+
+/**
+ * Validated contacts of a streamed import, too many to hold as an array:
+ * kept in request order (duplicates included) outside the heap, read back
+ * in chunks.
+ */
+export interface SpooledContacts {
+  /** Items as sent, duplicates included. */
+  readonly count: number;
+  /** Distinct phones. */
+  readonly distinct: number;
+  chunks(size: number): AsyncIterable<SpooledContact[]>;
+  /** Each item as canonical JSON, in order (for the request hash). */
+  canonical(): AsyncIterable<string>;
+  dispose(): Promise<void>;
+}
+
+/** A validated request whose contacts are spooled ({@link SpooledContacts}). */
+export interface ImportedCampaign extends Omit<NewCampaign, 'contacts'> {
+  contacts: SpooledContacts;
+}
+
 /** A validated `POST /campaign` request, ready to be written. */
 export interface NewCampaign {
   playbookId: string;

@@ -4,19 +4,34 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import { CAMPAIGN_OPTIONS } from '../campaign.constants';
+import {
+  readCampaignImport,
+  type CampaignBodyFormat,
+} from '../imports/campaign-import.reader';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import { takeDeferredBody } from './campaign-body-parser';
 import {
   nodeRequestOf,
   type CampaignRequest,
 } from './campaign-request.interface';
-import { jsonContentTypeProblem, readJsonBody } from './json-body.reader';
+import {
+  bodyChunks,
+  contentTypeProblem,
+  jsonContentTypeProblem,
+  readJsonBody,
+} from './json-body.reader';
+
+/** What `POST /campaign` reads. */
+const CAMPAIGN_MEDIA_TYPES = ['application/json', 'text/csv'] as const;
 
 /**
- * Runs after authentication and before anything that looks at the body:
- * 415 unless the body is JSON, then reads it when no host parser has (see
- * `campaignBodyParser`), with the module's `maxBodyBytes` limit.
+ * Runs after authentication and before anything that looks at the body of
+ * `POST /campaign`: 415 unless the body is JSON or CSV, then, when no host
+ * parser has read it (see `campaignBodyParser`), streams it in with the
+ * module's `maxBodyBytes` limit, each contact checked as it arrives (see
+ * `readCampaignImport`); the pipe gives the verdict.
  */
 @Injectable()
 export class CampaignBodyGuard implements CanActivate {
@@ -24,14 +39,58 @@ export class CampaignBodyGuard implements CanActivate {
     @Inject(CAMPAIGN_OPTIONS) private readonly options: ResolvedCampaignOptions,
   ) {}
 
-  canActivate(context: ExecutionContext): Promise<boolean> {
-    return readModuleBody(context, this.options.maxBodyBytes);
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<CampaignRequest>();
+    const node = nodeRequestOf(request);
+    const deferred = takeDeferredBody(node);
+    const contentType = request.headers['content-type'];
+    const problem = contentTypeProblem(contentType, CAMPAIGN_MEDIA_TYPES);
+    if (problem) throw problem;
+    const format: CampaignBodyFormat = /^\s*text\/csv/i.test(contentType ?? '')
+      ? 'csv'
+      : 'json';
+    // A host's text parser may have read a CSV body: read that text.
+    const parsedText =
+      typeof request.body === 'string' || Buffer.isBuffer(request.body)
+        ? Buffer.from(request.body)
+        : null;
+    if (!deferred && !isUnread(request) && !(format === 'csv' && parsedText)) {
+      return true;
+    }
+    const chunks =
+      !deferred && parsedText
+        ? [parsedText]
+        : bodyChunks(node, this.options.maxBodyBytes);
+    const read = await readCampaignImport(chunks, node.url ?? '', format, {
+      maxContacts: this.options.maxContactsPerCampaign,
+      defaultCountry: this.options.defaultCountry,
+    });
+    // A spooled import is removed however the request ends (403, 400, 202).
+    const response = http.getResponse<
+      ServerResponse & { raw?: ServerResponse }
+    >();
+    (response.raw ?? response).once('close', () => {
+      void read.intake.spool.dispose();
+    });
+    request.body = read;
+    return true;
   }
 }
 
+function isUnread(request: CampaignRequest): boolean {
+  const node = nodeRequestOf(request);
+  return (
+    request.body === undefined &&
+    !node.readableEnded &&
+    node.readableFlowing === null
+  );
+}
+
 /**
- * The guards' one body step: 415 unless JSON, then the body read (at most
- * `maxBytes`) when the module deferred it or no host parser read it.
+ * The JSON body step of the module's other guards: 415 unless JSON, then
+ * the body read whole (at most `maxBytes`) when the module deferred it or
+ * no host parser read it.
  */
 export async function readModuleBody(
   context: ExecutionContext,
@@ -42,10 +101,8 @@ export async function readModuleBody(
   const deferred = takeDeferredBody(node);
   const problem = jsonContentTypeProblem(request.headers['content-type']);
   if (problem) throw problem;
-  const unread =
-    request.body === undefined &&
-    !node.readableEnded &&
-    node.readableFlowing === null;
-  if (deferred || unread) request.body = await readJsonBody(node, maxBytes);
+  if (deferred || isUnread(request)) {
+    request.body = await readJsonBody(node, maxBytes);
+  }
   return true;
 }

@@ -1,5 +1,4 @@
 import {
-  Body,
   Get,
   Inject,
   HttpCode,
@@ -16,7 +15,6 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiBody,
   ApiConflictResponse,
   ApiExtraModels,
   ApiForbiddenResponse,
@@ -27,6 +25,7 @@ import {
   ApiOperation,
   ApiParam,
   ApiPayloadTooLargeResponse,
+  ApiQuery,
   ApiTags,
   ApiUnauthorizedResponse,
   ApiUnsupportedMediaTypeResponse,
@@ -34,7 +33,10 @@ import {
 } from '@nestjs/swagger';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { CurrentAccount } from '../auth/current-account.decorator';
-import { CampaignCreationService } from '../campaigns/campaign-creation.service';
+import {
+  CampaignCreationService,
+  type CampaignCreationResult,
+} from '../campaigns/campaign-creation.service';
 import {
   CampaignQueryService,
   type CampaignDetails,
@@ -42,7 +44,10 @@ import {
 import type { CreatedCampaign } from '../campaigns/campaign-response.interface';
 import { IDEMPOTENCY_KEY_HEADER } from '../idempotency/idempotency-key.constants';
 import { parseIdempotencyKey } from '../idempotency/idempotency-key.rules';
-import type { NewCampaign } from '../campaigns/new-campaign.interface';
+import type {
+  ImportedCampaign,
+  NewCampaign,
+} from '../campaigns/new-campaign.interface';
 import { CAMPAIGN_OPTIONS } from '../campaign.constants';
 import type {
   CampaignAccount,
@@ -55,6 +60,7 @@ import {
   nodeRequestOf,
   type CampaignRequest,
 } from './campaign-request.interface';
+import { CampaignBody } from './campaign-body.decorator';
 import { CreateCampaignPipe } from './create-campaign.pipe';
 import {
   CREATED_CAMPAIGN_EXAMPLES,
@@ -63,11 +69,14 @@ import {
   ErrorResponseDto,
   ForbiddenResponseDto,
   InternalServerErrorResponseDto,
+  InvalidCampaignResponseDto,
   NotFoundResponseDto,
   UnauthorizedResponseDto,
 } from './dto/campaign-responses.dto';
 import {
   CREATE_CAMPAIGN_EXAMPLES,
+  CSV_BODY_DESCRIPTION,
+  CSV_BODY_EXAMPLE,
   CreateCampaignDto,
 } from './dto/create-campaign.dto';
 
@@ -96,11 +105,60 @@ export class CampaignController {
       'Creates an outbound call campaign from a playbook and a list of contacts, immediate or scheduled with `launch_at`. In one transaction the contacts are created or updated (by account and E.164 phone), the campaign is created and one call is queued per distinct contact, each with its own copy of the `recall` policy. The whole body is checked before anything is written: one invalid contact rejects the request, and unknown fields are a 400.',
   })
   @ApiExtraModels(CreateCampaignDto)
-  @ApiBody({
-    required: true,
-    description: 'The campaign to create (seed section 3).',
-    schema: { $ref: getSchemaPath(CreateCampaignDto) },
-    examples: CREATE_CAMPAIGN_EXAMPLES,
+  @ApiOperation({
+    requestBody: {
+      required: true,
+      description:
+        'The campaign to create (seed section 3): a JSON body, or `text/csv` rows of contacts with the campaign fields in the query. Read as a stream, each contact checked as it arrives; up to `maxContactsPerCampaign` contacts within `maxBodyBytes`.',
+      content: {
+        'application/json': {
+          schema: { $ref: getSchemaPath(CreateCampaignDto) },
+          examples: CREATE_CAMPAIGN_EXAMPLES,
+        },
+        'text/csv': {
+          schema: {
+            type: 'string',
+            description: CSV_BODY_DESCRIPTION,
+          },
+          example: CSV_BODY_EXAMPLE,
+        },
+      },
+    },
+  })
+  @ApiQuery({
+    name: 'playbook_id',
+    required: false,
+    description: 'CSV bodies only (required with one): the `playbook_id`.',
+    schema: { type: 'string', format: 'uuid' },
+  })
+  @ApiQuery({
+    name: 'launch_at',
+    required: false,
+    description: 'CSV bodies only: `launch_at`, as in the JSON body.',
+    schema: { type: 'string', example: '2026-03-01T10:00:00Z' },
+  })
+  @ApiQuery({
+    name: 'recall',
+    required: false,
+    description:
+      'CSV bodies only: the retry delays in minutes separated by commas (`30,120`) or as the JSON array (`[30,120]`, URL-encoded); empty for no retries.',
+    schema: { type: 'string', example: '30,120' },
+  })
+  @ApiQuery({
+    name: 'timezone',
+    required: false,
+    description: 'CSV bodies only: the campaign `timezone`.',
+    schema: { type: 'string', example: 'Europe/Madrid' },
+  })
+  @ApiQuery({
+    name: 'calling_window',
+    required: false,
+    description:
+      'CSV bodies only: the `calling_window` object as JSON, URL-encoded.',
+    schema: {
+      type: 'string',
+      example: '{"start":"10:00","end":"18:00","days":[1,2,3,4,5]}',
+    },
   })
   @ApiHeader({
     name: IDEMPOTENCY_KEY_HEADER,
@@ -132,9 +190,9 @@ export class CampaignController {
     examples: CREATED_CAMPAIGN_EXAMPLES,
   })
   @ApiBadRequestResponse({
-    type: ErrorResponseDto,
+    type: InvalidCampaignResponseDto,
     description:
-      'Invalid data (missing playbook_id, empty contacts, a contact without a valid phone, an unknown field...), malformed JSON, or an invalid Idempotency-Key header; every failing field is named.',
+      'Invalid data (missing playbook_id, empty contacts, a contact without a valid phone, an unknown field or column...), malformed JSON or CSV, or an invalid Idempotency-Key header; every failing field is named, for the first 100 failing contacts (`invalid_contacts` counts them all).',
   })
   @ApiUnauthorizedResponse({
     type: UnauthorizedResponseDto,
@@ -160,11 +218,12 @@ export class CampaignController {
   })
   @ApiPayloadTooLargeResponse({
     type: ErrorResponseDto,
-    description: 'Body over the JSON parser limit (16 MB by default).',
+    description: 'Body over the module `maxBodyBytes` (16 MiB by default).',
   })
   @ApiUnsupportedMediaTypeResponse({
     type: ErrorResponseDto,
-    description: 'Content-Type is not application/json.',
+    description:
+      'Content-Type is neither application/json nor text/csv (or a charset other than UTF-8).',
   })
   @ApiInternalServerErrorResponse({
     type: InternalServerErrorResponseDto,
@@ -179,19 +238,24 @@ export class CampaignController {
   })
   async create(
     @CurrentAccount() account: CampaignAccount,
-    @Body(CreateCampaignPipe) campaign: NewCampaign,
+    @CampaignBody(CreateCampaignPipe) campaign: NewCampaign | ImportedCampaign,
     @Req() request: CampaignRequest,
     @Res({ passthrough: true }) response: unknown,
   ): Promise<CreatedCampaign> {
-    // After the body's 400: a request is checked whole before its key counts.
-    const idempotencyKey = parseIdempotencyKey(
-      nodeRequestOf(request).headersDistinct['idempotency-key'],
-    );
-    const { campaign: created, replayed } = await this.campaigns.createOrReplay(
-      account,
-      campaign,
-      { idempotencyKey, playbook: request.campaignPlaybook },
-    );
+    let result: CampaignCreationResult;
+    try {
+      // After the body's 400: a request is checked whole before its key counts.
+      const idempotencyKey = parseIdempotencyKey(
+        nodeRequestOf(request).headersDistinct['idempotency-key'],
+      );
+      result = await this.campaigns.createOrReplay(account, campaign, {
+        idempotencyKey,
+        playbook: request.campaignPlaybook,
+      });
+    } finally {
+      if (!Array.isArray(campaign.contacts)) await campaign.contacts.dispose();
+    }
+    const { campaign: created, replayed } = result;
     // From configuration only, never from the request line or Host header.
     const adapter = this.adapterHost.httpAdapter;
     adapter.setHeader(

@@ -3,7 +3,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InvalidCampaignRequestException } from '../validation/field-problem';
 
-const bodyError = (status: number, message: string) =>
+export const bodyError = (status: number, message: string) =>
   new InvalidCampaignRequestException([{ field: 'body', message }], status);
 
 const DECODERS: Record<
@@ -21,9 +21,20 @@ const DECODERS: Record<
 export function jsonContentTypeProblem(
   contentType: string | undefined,
 ): InvalidCampaignRequestException | null {
+  return contentTypeProblem(contentType, ['application/json']);
+}
+
+/**
+ * Null when `contentType` is one of `accepted` with no charset or UTF-8,
+ * else the 415.
+ */
+export function contentTypeProblem(
+  contentType: string | undefined,
+  accepted: readonly string[],
+): InvalidCampaignRequestException | null {
   const [mediaType, ...parameters] = (contentType ?? '').split(';');
-  if (mediaType.trim().toLowerCase() !== 'application/json') {
-    return bodyError(415, 'Content-Type must be application/json');
+  if (!accepted.includes(mediaType.trim().toLowerCase())) {
+    return bodyError(415, `Content-Type must be ${accepted.join(' or ')}`);
   }
   for (const parameter of parameters) {
     const [name, value = ''] = parameter.split('=');
@@ -38,15 +49,15 @@ export function jsonContentTypeProblem(
 }
 
 /**
- * Reads a body from the Node request, never holding more than `limit`
- * bytes (decoded): a declared length over it is refused unread, a stream
- * that grows past it is dropped. 4xx with the module's body for every
- * client fault.
+ * The body of the Node request, decoded, chunk by chunk, never more than
+ * `limit` bytes in all: a declared length over it is refused unread, a
+ * stream that grows past it is dropped. 4xx with the module's body for
+ * every client fault.
  */
-export async function readRawBody(
+export async function* bodyChunks(
   request: IncomingMessage,
   limit: number,
-): Promise<Buffer> {
+): AsyncGenerator<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (declared > limit) throw bodyError(413, 'the request body is too large');
   const encoding = String(
@@ -57,20 +68,34 @@ export async function readRawBody(
   }
   const decoder = DECODERS[encoding];
   const source: Readable = decoder ? request.pipe(decoder()) : request;
+  let size = 0;
+  // Not destroyed on a throw: the 413 must still reach the client.
+  const chunks = source.iterator({ destroyOnReturn: false });
+  while (true) {
+    let next: IteratorResult<unknown>;
+    try {
+      next = await chunks.next();
+    } catch {
+      throw bodyError(400, 'the request body could not be read');
+    }
+    if (next.done) return;
+    const chunk = next.value as Buffer;
+    size += chunk.length;
+    if (size > limit) throw bodyError(413, 'the request body is too large');
+    yield chunk;
+  }
+}
+
+/** The whole body ({@link bodyChunks}) in one buffer. */
+export async function readRawBody(
+  request: IncomingMessage,
+  limit: number,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  try {
-    // Not destroyed on a throw: the 413 must still reach the client.
-    for await (const chunk of source.iterator({ destroyOnReturn: false })) {
-      size += (chunk as Buffer).length;
-      if (size > limit) {
-        throw bodyError(413, 'the request body is too large');
-      }
-      chunks.push(chunk as Buffer);
-    }
-  } catch (error) {
-    if (error instanceof InvalidCampaignRequestException) throw error;
-    throw bodyError(400, 'the request body could not be read');
+  for await (const chunk of bodyChunks(request, limit)) {
+    chunks.push(chunk);
+    size += chunk.length;
   }
   return Buffer.concat(chunks, size);
 }

@@ -8,6 +8,7 @@ import {
 import { isUUID } from 'class-validator';
 import { CAMPAIGN_OPTIONS } from '../campaign.constants';
 import type { CampaignRequest } from '../http/campaign-request.interface';
+import { CampaignImport } from '../imports/campaign-import';
 import type { ResolvedCampaignOptions } from '../options/campaign-module-options.interface';
 import { PlaybookService } from './playbook.service';
 
@@ -25,7 +26,11 @@ export class PlaybookOwnershipGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<CampaignRequest>();
-    const body: unknown = request.body;
+    // A streamed body: its campaign fields (CSV: from the query).
+    const body: unknown =
+      request.body instanceof CampaignImport
+        ? request.body.fields
+        : request.body;
     const playbookId =
       typeof body === 'object' && body !== null && !Array.isArray(body)
         ? (body as Record<string, unknown>).playbook_id

@@ -15,17 +15,21 @@ const { messages } = BODY_RULES;
  * Walks the whole body for what must never reach class-transformer or the
  * database: nesting deeper than {@link MAX_BODY_DEPTH}, prototype keys at any
  * depth, control characters (PostgreSQL refuses NUL) and strings with lone
- * surrogates.
+ * surrogates. `depth` is how deep `value` sits in the body (a contact checked
+ * alone is at 2).
  */
-export function scanBody(value: unknown, path = ''): FieldProblem[] {
+export function scanBody(value: unknown, path = '', depth = 0): FieldProblem[] {
   const problems: FieldProblem[] = [];
   let tooDeep = false;
   // The keys from the root to the node being visited; a path is only
   // spelled out for a problem.
   const keys: string[] = [];
+  const start = depth;
   const pathOf = (depth: number): string => {
     let at = path;
-    for (let i = 0; i < depth; i++) at = at ? `${at}.${keys[i]}` : keys[i];
+    for (let i = start; i < depth; i++) {
+      at = at ? `${at}.${keys[i]}` : keys[i];
+    }
     return at;
   };
   const visit = (node: unknown, depth: number): void => {
@@ -69,7 +73,7 @@ export function scanBody(value: unknown, path = ''): FieldProblem[] {
       visit((node as Record<string, unknown>)[key], depth + 1);
     }
   };
-  visit(value, 0);
+  visit(value, start);
   return problems;
 }
 

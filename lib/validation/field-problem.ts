@@ -8,15 +8,20 @@ export interface FieldProblem {
   message: string;
 }
 
-/** A 4xx (400 unless said) whose body names every failing field. */
+/**
+ * A 4xx (400 unless said) whose body names every failing field. With
+ * `invalidContacts` (how many contacts failed, when more may have than are
+ * named), the body says it as `invalid_contacts`.
+ */
 export class InvalidCampaignRequestException extends HttpException {
-  constructor(problems: FieldProblem[], status = 400) {
+  constructor(problems: FieldProblem[], status = 400, invalidContacts = 0) {
     super(
       {
         statusCode: status,
         error: STATUS_CODES[status],
         message: problems.map((p) => `${p.field}: ${p.message}`),
         errors: problems,
+        ...(invalidContacts > 0 && { invalid_contacts: invalidContacts }),
       },
       status,
     );

@@ -252,7 +252,7 @@ describe.each(httpMatrix(TEST_DIALECTS))(
         .send('hello')
         .expect(415);
       expect(res.body.message).toEqual([
-        'body: Content-Type must be application/json',
+        'body: Content-Type must be application/json or text/csv',
       ]);
       res = await t
         .http()

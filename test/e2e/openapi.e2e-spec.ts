@@ -320,9 +320,14 @@ describe('OpenAPI document (sqlite)', () => {
       ).toEqual(['immediate', 'scheduled']);
     });
 
-    it('400: every failing field, as message lines and { field, message } pairs', () => {
+    it('400: every failing field, as message lines and { field, message } pairs, and how many contacts failed', () => {
       const { schema } = jsonResponse(doc, op, 400);
-      expectClosedShape(schema, ['statusCode', 'error', 'message', 'errors']);
+      const always = ['statusCode', 'error', 'message', 'errors'];
+      expect(Object.keys(schema.properties ?? {}).sort()).toEqual(
+        [...always, 'invalid_contacts'].sort(),
+      );
+      expect([...(schema.required ?? [])].sort()).toEqual([...always].sort());
+      expect(property(doc, schema, 'invalid_contacts').type).toBe('integer');
       expect(property(doc, schema, 'message')).toMatchObject({
         type: 'array',
         items: { type: 'string' },
@@ -330,6 +335,31 @@ describe('OpenAPI document (sqlite)', () => {
       const errors = property(doc, schema, 'errors');
       expect(errors.type).toBe('array');
       expectClosedShape(resolve(doc, errors.items), ['field', 'message']);
+    });
+
+    it('takes JSON or CSV: the text/csv body is a string with an example, its campaign fields are query parameters', () => {
+      const content = bodyOf(op).content;
+      expect(Object.keys(content).sort()).toEqual([
+        'application/json',
+        'text/csv',
+      ]);
+      const csv = content['text/csv'];
+      expect((csv.schema as SchemaObject).type).toBe('string');
+      expect(String(csv.example)).toMatch(/^phone,/);
+      const query = (op.parameters ?? [])
+        .map((p) => p as { in: string; name: string })
+        .filter((p) => p.in === 'query')
+        .map((p) => p.name)
+        .sort();
+      expect(query).toEqual(
+        [
+          'calling_window',
+          'launch_at',
+          'playbook_id',
+          'recall',
+          'timezone',
+        ].sort(),
+      );
     });
 
     it('401, 403 and 500: described error bodies; 500 has a request_id', () => {
@@ -419,11 +449,18 @@ describe('OpenAPI document (sqlite)', () => {
     });
 
     it('400, 401 and 403 bodies have the documented keys', async () => {
+      const documented = jsonResponse(doc, post(), 400).schema;
       const bad = await t.post({ playbook_id: t.playbookId, launchAt: 'x' });
       expect(bad.status).toBe(400);
       expect(Object.keys(bad.body).sort()).toEqual(
-        keysOf(jsonResponse(doc, post(), 400).schema),
+        [...(documented.required ?? [])].sort(),
       );
+      const badContact = await t.post({
+        playbook_id: t.playbookId,
+        contacts: [{ phone: '12' }],
+      });
+      expect(badContact.status).toBe(400);
+      expect(Object.keys(badContact.body).sort()).toEqual(keysOf(documented));
       const anonymous = await t
         .http()
         .post('/campaign')

@@ -1,5 +1,6 @@
 import {
   ApiProperty,
+  ApiPropertyOptional,
   type ApiPropertyOptions,
   type ApiResponseExamples,
 } from '@nestjs/swagger';
@@ -273,6 +274,17 @@ export class ErrorResponseDto extends ErrorResponseBase(400) {
     ],
   })
   errors!: FieldErrorDto[];
+}
+
+/** 400 of `POST /campaign`: the failing fields, and how many contacts failed. */
+export class InvalidCampaignResponseDto extends ErrorResponseDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 150,
+    description:
+      'How many contacts failed, present when any did: `errors` names the problems of the first 100 of them only.',
+  })
+  invalid_contacts?: number;
 }
 
 /** 401: no, a malformed, an unknown or a revoked Bearer token. */

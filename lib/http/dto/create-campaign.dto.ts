@@ -208,3 +208,10 @@ export class CreateCampaignDto implements Partial<
   @Allow()
   calling_window?: unknown;
 }
+
+/** The `text/csv` request body, for the OpenAPI document. */
+export const CSV_BODY_DESCRIPTION =
+  'UTF-8 CSV (RFC 4180). The first row names the columns: `phone` (required), the contact fields (`first_name`, `email`, `timezone`…) and `custom_fields.<key>`; an unknown or repeated column is a 400 naming it. One contact a row; an empty cell is an absent field; cells are strings. A row with another number of cells than the header is a 400 naming it (`contacts.<i>`). The campaign fields are query parameters.';
+
+export const CSV_BODY_EXAMPLE =
+  'phone,first_name,email,custom_fields.plan\n+34612345678,Ana,ana@example.com,pro\n+34612345679,Luis,,\n';
