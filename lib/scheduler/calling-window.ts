@@ -48,7 +48,11 @@ export function resolveZone(
  * - a `start` or `end` in a repeated fall-back hour is its first occurrence,
  *   so the window never reopens when the clock goes back: with `end` 01:30 on
  *   a day when 02:00 falls back to 01:00, the window closes at the first
- *   01:30 and stays closed during the repeated 01:00–01:30.
+ *   01:30 and stays closed during the repeated 01:00–01:30;
+ * - the window is never open while the clock reads outside it: with `start`
+ *   01:30 and `end` 02:00 on that day, it opens at the first 01:30, is closed
+ *   while the clock reads 01:00–01:30 again, and opens again at the second
+ *   01:30 until 02:00.
  *
  * Throws if the window is invalid, `due` is an invalid Date or `zone` is not
  * a valid IANA zone (see `resolveZone`). `zone` may be spelled in any case or
@@ -84,7 +88,14 @@ export function nextCallingTime(
     const closes = firstInstantAtLocalTime(date, endMinutes, zone);
     if (closes <= opens) continue;
     if (dueMs < opens) return new Date(opens);
-    if (dueMs < closes) return due;
+    if (dueMs >= closes) continue;
+    if (readsWithin(dueMs, zone, startMinutes, endMinutes)) return due;
+    // The clock went back to before `start` (a fall-back hour inside the
+    // window): it opens again when the clock reads `start` the second time.
+    const again = instantsAtLocalTime(date, startMinutes, zone).find(
+      (t) => t > dueMs,
+    );
+    if (again !== undefined && again < closes) return new Date(again);
   }
   throw new Error('nextCallingTime: no calling window found within 15 days');
 }
@@ -228,6 +239,39 @@ function parseHhMm(
 function shown(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+/** Whether the local clock in `zone` reads from `start` (inclusive) to `end` (exclusive) at `ms`. */
+function readsWithin(
+  ms: number,
+  zone: string,
+  startMinutes: number,
+  endMinutes: number,
+): boolean {
+  const local = DateTime.fromMillis(ms, { zone });
+  const minutes = local.hour * 60 + local.minute;
+  return minutes >= startMinutes && minutes < endMinutes;
+}
+
+/** The instants (one, or two in a fall-back overlap) at which the local clock reads `minutesOfDay` on `date`, in order. */
+function instantsAtLocalTime(
+  date: DateTime,
+  minutesOfDay: number,
+  zone: string,
+): number[] {
+  return DateTime.fromObject(
+    {
+      year: date.year,
+      month: date.month,
+      day: date.day,
+      hour: Math.floor(minutesOfDay / 60),
+      minute: minutesOfDay % 60,
+    },
+    { zone },
+  )
+    .getPossibleOffsets()
+    .map((dt) => dt.toMillis())
+    .sort((a, b) => a - b);
 }
 
 /**

@@ -253,9 +253,13 @@ describe('nextCallingTime with a start or end in a DST gap or overlap', () => {
     expect(next('2025-11-02T04:00:00.000Z', 'America/New_York', window)).toBe(
       '2025-11-02T05:30:00.000Z',
     );
-    // Then it stays open through the repeated hour: 01:15 EST (second occurrence).
+    // The clock then reads 01:00–01:30 again (EST), before the start: closed
+    // until the second 01:30 (06:30Z), then open.
     expect(next('2025-11-02T06:15:00.000Z', 'America/New_York', window)).toBe(
-      '2025-11-02T06:15:00.000Z',
+      '2025-11-02T06:30:00.000Z',
+    );
+    expect(next('2025-11-02T06:45:00.000Z', 'America/New_York', window)).toBe(
+      '2025-11-02T06:45:00.000Z',
     );
     // Madrid, Sunday 2025-10-26 00:00 CEST → 02:30 CEST = 00:30Z, not 01:30Z.
     expect(
@@ -265,6 +269,26 @@ describe('nextCallingTime with a start or end in a DST gap or overlap', () => {
         days: ALL_DAYS,
       }),
     ).toBe('2025-10-26T00:30:00.000Z');
+  });
+
+  it('a window inside the repeated fall-back hour is closed while the clock reads before its start again', () => {
+    // Sunday 2026-11-01, New York falls back at 02:00 EDT (06:00Z) to 01:00 EST.
+    const window = { start: '01:30', end: '02:00', days: [7] };
+    const zone = 'America/New_York';
+    expect(next('2026-11-01T05:40:00.000Z', zone, window)).toBe(
+      '2026-11-01T05:40:00.000Z',
+    );
+    // 01:00 EST: the clock reads outside 01:30–02:00 → the second 01:30.
+    expect(next('2026-11-01T06:00:00.000Z', zone, window)).toBe(
+      '2026-11-01T06:30:00.000Z',
+    );
+    expect(next('2026-11-01T06:40:00.000Z', zone, window)).toBe(
+      '2026-11-01T06:40:00.000Z',
+    );
+    // 02:00 EST: closed until next Sunday 01:30 EST.
+    expect(next('2026-11-01T07:00:00.000Z', zone, window)).toBe(
+      '2026-11-08T06:30:00.000Z',
+    );
   });
 
   it('an end in the repeated fall-back hour closes at its first occurrence, for good', () => {
