@@ -22,11 +22,13 @@ import { ReplicaProcess } from '../support/replica-process';
 import { ScaledClock, zoneAtLocalHour } from '../support/scaled-clock';
 import { seedCampaigns } from '../support/seed-campaigns';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { TEST_DIALECTS } from '../support/test-database';
+import { TEST_DIALECTS, type TestDialect } from '../support/test-database';
 
-const describePostgres = TEST_DIALECTS.includes('postgres')
-  ? describe
-  : describe.skip;
+/** Replicas in their own processes need a database server. */
+const SERVER_DIALECTS = TEST_DIALECTS.filter((d) => d !== 'sqlite');
+const describeServers = SERVER_DIALECTS.length
+  ? describe.each(SERVER_DIALECTS)
+  : describe.skip.each<TestDialect>(['postgres']);
 
 /** Most dials whose [start, start + latency] intervals overlap at one instant. */
 function peakOverlap(lines: DialLogLine[]): number {
@@ -45,7 +47,7 @@ function peakOverlap(lines: DialLogLine[]): number {
   return peak;
 }
 
-describePostgres('replicas sharing one account’s campaign', () => {
+describeServers('replicas sharing one account’s campaign (%s)', (dialect) => {
   let t: TestApp | undefined;
   let dir = '';
   let replicas: ReplicaProcess[] = [];
@@ -55,7 +57,7 @@ describePostgres('replicas sharing one account’s campaign', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cc-sharing-'));
-    t = await createTestApp('postgres', {
+    t = await createTestApp(dialect, {
       options: { scheduler: { enabled: false } },
     });
   });
@@ -127,49 +129,58 @@ describePostgres('replicas sharing one account’s campaign', () => {
     }
   }
 
-  it('3 replicas with 10 dial slots each and a tick that never comes: the wake-up and the refills as slots free dial the whole campaign, each replica a substantial share, no attempt twice', async () => {
-    // A tick interval longer than the test: claims come only from the
-    // wake-up of the new campaign and from refills when dials end.
-    await startReplicas(3, { tickIntervalMs: 3_600_000 });
-    // Every replica listens before the campaign is created (its wake-up).
-    await waitUntil(
-      async () => {
-        const [{ n }] = (await query(
-          `SELECT COUNT(*) AS n FROM pg_stat_activity
+  // The wake-up of other processes is PostgreSQL's NOTIFY.
+  const itNotifies = dialect === 'postgres' ? it : it.skip;
+
+  itNotifies(
+    '3 replicas with 10 dial slots each and a tick that never comes: the wake-up and the refills as slots free dial the whole campaign, each replica a substantial share, no attempt twice',
+    async () => {
+      // A tick interval longer than the test: claims come only from the
+      // wake-up of the new campaign and from refills when dials end.
+      await startReplicas(3, { tickIntervalMs: 3_600_000 });
+      // Every replica listens before the campaign is created (its wake-up).
+      await waitUntil(
+        async () => {
+          const [{ n }] = (await query(
+            `SELECT COUNT(*) AS n FROM pg_stat_activity
           WHERE datname = current_database() AND query LIKE 'LISTEN %'`,
-        )) as { n: string }[];
-        return Number(n) === 3;
-      },
-      { timeoutMs: 15_000, intervalMs: 50 },
-    );
-    const [campaign] = await seedCampaigns(t!, [{ contacts: 600, recall: [] }]);
+          )) as { n: string }[];
+          return Number(n) === 3;
+        },
+        { timeoutMs: 15_000, intervalMs: 50 },
+      );
+      const [campaign] = await seedCampaigns(t!, [
+        { contacts: 600, recall: [] },
+      ]);
 
-    await waitFinished(60_000);
-    await stopAll();
+      await waitFinished(60_000);
+      await stopAll();
 
-    const lines = logsOf();
-    const { problems, stats } = checkFinishedRun(
-      await snapshot(query),
-      lines.flat().map((l) => ({
-        callId: l.callId,
-        attempt: l.attempt,
-        by: l.replica,
-        outcome: 'answered' as const,
-      })),
-    );
-    expect(problems).toEqual([]);
-    expect(stats.calls).toBe(600);
-    expect(stats.dials).toBe(600);
-    expect(stats.attempts).toBe(600);
-    // An even share is 200: each replica dialed at least 120.
-    const shares = replicas.map((r) => stats.dialsBy[r.id] ?? 0);
-    expect(Math.min(...shares)).toBeGreaterThanOrEqual(120);
-    // No replica ever held more dials than its slots.
-    for (const log of lines) expect(peakOverlap(log)).toBeLessThanOrEqual(10);
-    console.log(
-      `[sharing] campaign ${campaign.id}: dials by ${JSON.stringify(stats.dialsBy)}`,
-    );
-  }, 120_000);
+      const lines = logsOf();
+      const { problems, stats } = checkFinishedRun(
+        await snapshot(query),
+        lines.flat().map((l) => ({
+          callId: l.callId,
+          attempt: l.attempt,
+          by: l.replica,
+          outcome: 'answered' as const,
+        })),
+      );
+      expect(problems).toEqual([]);
+      expect(stats.calls).toBe(600);
+      expect(stats.dials).toBe(600);
+      expect(stats.attempts).toBe(600);
+      // An even share is 200: each replica dialed at least 120.
+      const shares = replicas.map((r) => stats.dialsBy[r.id] ?? 0);
+      expect(Math.min(...shares)).toBeGreaterThanOrEqual(120);
+      // No replica ever held more dials than its slots.
+      for (const log of lines) expect(peakOverlap(log)).toBeLessThanOrEqual(10);
+      console.log(
+        `[sharing] campaign ${campaign.id}: dials by ${JSON.stringify(stats.dialsBy)}`,
+      );
+    },
+    120_000,
+  );
 
   it('maxInFlightPerAccount is a hard cap across replicas: 3 replicas with 10 slots each never dial more than 6 of one account’s calls at once', async () => {
     await seedCampaigns(t!, [{ contacts: 300, recall: [] }]);
