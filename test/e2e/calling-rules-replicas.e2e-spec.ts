@@ -8,23 +8,26 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { QueryRunner } from 'typeorm';
 import { readDialLog } from '../support/file-logged-dialer';
 import { ReplicaProcess } from '../support/replica-process';
 import { ScaledClock, zoneAtLocalHour } from '../support/scaled-clock';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { TEST_DIALECTS } from '../support/test-database';
+import { closeClaimGate } from '../support/claim-gate';
+import { TEST_DIALECTS, type TestDialect } from '../support/test-database';
 
 const FACTOR = 600;
 const PHONE = '+34600000001';
 
-const describePostgres = TEST_DIALECTS.includes('postgres')
-  ? describe
-  : describe.skip;
+/** Replicas in their own processes need a database server. */
+const SERVER_DIALECTS = TEST_DIALECTS.filter((d) => d !== 'sqlite');
+const describeServers = SERVER_DIALECTS.length
+  ? describe.each(SERVER_DIALECTS)
+  : describe.skip.each<TestDialect>(['postgres']);
 
-describePostgres(
-  'one person, many campaigns, three replicas (PostgreSQL)',
-  () => {
+describeServers(
+  'one person, many campaigns, three replicas (%s)',
+  (dialect) => {
+    const ph = (n: number): string => (dialect === 'postgres' ? `$${n}` : '?');
     let t: TestApp;
     let dir = '';
     const replicas: ReplicaProcess[] = [];
@@ -36,7 +39,7 @@ describePostgres(
 
     it('never two in flight, never over maxAttemptsPerContact', async () => {
       dir = await mkdtemp(join(tmpdir(), 'cc-one-person-'));
-      t = await createTestApp('postgres', {
+      t = await createTestApp(dialect, {
         options: { scheduler: { enabled: false } },
       });
       const campaigns: string[] = [];
@@ -51,10 +54,7 @@ describePostgres(
         campaigns.push(res.body.campaign_id as string);
       }
       // Every replica blocks on its first claim until all are up.
-      const gate: QueryRunner = t.dataSource.createQueryRunner();
-      await gate.connect();
-      await gate.startTransaction();
-      await gate.query('LOCK TABLE campaign_calls IN EXCLUSIVE MODE');
+      const openGate = await closeClaimGate(t.dataSource, dialect);
       const clock = new ScaledClock(Date.now(), FACTOR);
       const url = (t.dataSource.options as { url: string }).url;
       for (let i = 1; i <= 3; i++) {
@@ -79,8 +79,7 @@ describePostgres(
           }),
         );
       }
-      await gate.commitTransaction();
-      await gate.release();
+      await openGate();
 
       // 4 real seconds: 40 fake minutes, past every recall delay; the cap's 24
       // fake hours are far away.
@@ -97,18 +96,18 @@ describePostgres(
         expect(dials[i].startedAt).toBeGreaterThanOrEqual(previousEnd);
       }
       const [{ n }] = (await t.dataSource.query(
-        `SELECT COUNT(*)::int AS n FROM campaign_call_attempts a
+        `SELECT COUNT(*) AS n FROM campaign_call_attempts a
        JOIN campaign_calls c ON c.id = a.call_id
        JOIN campaign_contacts ct ON ct.id = c.contact_id
-       WHERE ct.phone = $1`,
+       WHERE ct.phone = ${ph(1)}`,
         [PHONE],
-      )) as { n: number }[];
-      expect(n).toBe(3);
+      )) as { n: number | string }[];
+      expect(Number(n)).toBe(3);
       // The other campaigns' calls to them wait, saying why.
       const waiting = (await t.dataSource.query(
         `SELECT c.wait_reason FROM campaign_calls c
        JOIN campaign_contacts ct ON ct.id = c.contact_id
-       WHERE ct.phone = $1 AND c.status IN ('queued', 'retry_pending')`,
+       WHERE ct.phone = ${ph(1)} AND c.status IN ('queued', 'retry_pending')`,
         [PHONE],
       )) as { wait_reason: string | null }[];
       expect(waiting.length).toBeGreaterThan(0);

@@ -15,7 +15,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { QueryRunner } from 'typeorm';
 import {
   checkFinishedRun,
   progress,
@@ -34,6 +33,7 @@ import { ReplicaProcess } from '../support/replica-process';
 import { ScaledClock, zoneAtLocalHour } from '../support/scaled-clock';
 import { seedCampaigns, type SeededCampaign } from '../support/seed-campaigns';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { closeClaimGate } from '../support/claim-gate';
 import { TEST_DIALECTS, type TestDialect } from '../support/test-database';
 
 const FACTOR = 600;
@@ -54,7 +54,8 @@ eachReplicaDialect(
     let t: TestApp | undefined;
     let dir = '';
     let replicas: ReplicaProcess[] = [];
-    let gate: QueryRunner | undefined;
+    /** Opens the claim gate while it is closed. */
+    let openClaims: (() => Promise<void>) | undefined;
     /** Replicas this test killed or stopped on purpose. */
     const killed = new Set<string>();
 
@@ -69,8 +70,8 @@ eachReplicaDialect(
     afterEach(async () => {
       await Promise.all(replicas.map((r) => r.kill()));
       replicas = [];
-      await gate?.release().catch(() => undefined);
-      gate = undefined;
+      await openClaims?.().catch(() => undefined);
+      openClaims = undefined;
       await t?.close();
       t = undefined;
       await rm(dir, { recursive: true, force: true });
@@ -86,28 +87,13 @@ eachReplicaDialect(
       return seedCampaigns(t, campaigns);
     }
 
-    /**
-     * Holds campaign_calls in EXCLUSIVE mode: replicas boot and tick but block
-     * on their first claim until `openGate()`, so all of them start together
-     * however long each took to boot.
-     */
     async function closeGate(): Promise<void> {
-      gate = t!.dataSource.createQueryRunner();
-      await gate.connect();
-      if (dialect === 'mysql') {
-        // Plain reads pass; the claims' locking reads wait, as with EXCLUSIVE MODE.
-        await gate.query('LOCK TABLES campaign_calls READ');
-        return;
-      }
-      await gate.startTransaction();
-      await gate.query('LOCK TABLE campaign_calls IN EXCLUSIVE MODE');
+      openClaims = await closeClaimGate(t!.dataSource, dialect);
     }
 
     async function openGate(): Promise<void> {
-      if (dialect === 'mysql') await gate!.query('UNLOCK TABLES');
-      else await gate!.commitTransaction();
-      await gate!.release();
-      gate = undefined;
+      await openClaims?.();
+      openClaims = undefined;
     }
 
     async function startReplicas(
