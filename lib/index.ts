@@ -72,15 +72,7 @@ export {
   type CampaignDetails,
 } from './campaigns/campaign-query.service';
 export { CampaignListService } from './campaigns/campaign-list.service';
-export type {
-  CallAttemptSummary,
-  CampaignCallSummary,
-  CampaignSummary,
-  CursorPage,
-  ListCampaignCallsOptions,
-  ListCampaignsOptions,
-  ListPageOptions,
-} from './campaigns/campaign-list.types';
+export type * from './campaigns/campaign-list.types';
 export { LIST_PAGE_LIMIT } from './validation/list-query.parser';
 export type {
   ContactFieldValues,

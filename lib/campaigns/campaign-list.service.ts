@@ -13,7 +13,6 @@ import {
   CAMPAIGN_LIST_QUERY,
 } from '../validation/list-queries';
 import { parseListQuery } from '../validation/list-query.parser';
-
 import {
   CampaignListRows,
   type AttemptRow,

@@ -13,18 +13,12 @@ import { ReplicaProcess } from '../support/replica-process';
 import { ScaledClock, zoneAtLocalHour } from '../support/scaled-clock';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { closeClaimGate } from '../support/claim-gate';
-import { TEST_DIALECTS, type TestDialect } from '../support/test-database';
+import { describeEachServer } from '../support/test-database';
 
 const FACTOR = 600;
 const PHONE = '+34600000001';
 
-/** Replicas in their own processes need a database server. */
-const SERVER_DIALECTS = TEST_DIALECTS.filter((d) => d !== 'sqlite');
-const describeServers = SERVER_DIALECTS.length
-  ? describe.each(SERVER_DIALECTS)
-  : describe.skip.each<TestDialect>(['postgres']);
-
-describeServers(
+describeEachServer(
   'one person, many campaigns, three replicas (%s)',
   (dialect) => {
     const ph = (n: number): string => (dialect === 'postgres' ? `$${n}` : '?');

@@ -34,19 +34,13 @@ import { ScaledClock, zoneAtLocalHour } from '../support/scaled-clock';
 import { seedCampaigns, type SeededCampaign } from '../support/seed-campaigns';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { closeClaimGate } from '../support/claim-gate';
-import { TEST_DIALECTS, type TestDialect } from '../support/test-database';
+import { describeEachServer } from '../support/test-database';
 
 const FACTOR = 600;
 const MINUTE = 60_000;
 
 /** The databases many replicas share (SQLite is one process). */
-const REPLICA_DIALECTS = TEST_DIALECTS.filter((d) => d !== 'sqlite');
-
-const eachReplicaDialect = REPLICA_DIALECTS.length
-  ? describe.each(REPLICA_DIALECTS)
-  : describe.skip.each<TestDialect>(['postgres']);
-
-eachReplicaDialect(
+describeEachServer(
   'replicas in separate processes on one %s database',
   (dialect) => {
     /** The n-th bind placeholder of the dialect. */

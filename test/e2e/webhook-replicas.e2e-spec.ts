@@ -20,16 +20,9 @@ import {
 import { dataSourceOptionsFor } from '../support/test-app';
 import {
   createTestDatabase,
-  TEST_DIALECTS,
+  describeEachServer,
   type TestDatabase,
-  type TestDialect,
 } from '../support/test-database';
-
-/** Two connection pools on one database: a database server. */
-const SERVER_DIALECTS = TEST_DIALECTS.filter((d) => d !== 'sqlite');
-const describeServers = SERVER_DIALECTS.length
-  ? describe.each(SERVER_DIALECTS)
-  : describe.skip.each<TestDialect>(['postgres']);
 
 const ACCOUNT = 'acct-replicas';
 const MAX_PER_ENDPOINT = 2;
@@ -39,7 +32,7 @@ const MAX_PER_ENDPOINT = 2;
  * their timers) on one database server share the deliveries: no delivery
  * is ever sent twice, nor more than `maxPerEndpoint` at once to an endpoint.
  */
-describeServers(
+describeEachServer(
   'webhook workers of two replicas on one %s database',
   (dialect) => {
     let database: TestDatabase;

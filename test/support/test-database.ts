@@ -65,6 +65,20 @@ export const TEST_DIALECTS: TestDialect[] = parseDialects(
   process.env.TEST_DIALECTS,
 ).filter((d) => d !== 'mysql' || process.env[TEST_MYSQL_AVAILABLE_ENV] !== '0');
 
+/** The dialects of the run with a database server: what replicas in their own processes (or pools) share. */
+export const SERVER_DIALECTS: TestDialect[] = TEST_DIALECTS.filter(
+  (d) => d !== 'sqlite',
+);
+
+/** `describe.each` over SERVER_DIALECTS (`%s` in `name`); skipped, and listed as such, when the run has none. */
+export function describeEachServer(
+  name: string,
+  fn: (dialect: TestDialect) => void,
+): void {
+  if (SERVER_DIALECTS.length) describe.each(SERVER_DIALECTS)(name, fn);
+  else describe.skip.each<TestDialect>(['postgres'])(name, fn);
+}
+
 function adminUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
