@@ -121,3 +121,40 @@ export async function insertIgnoring(
   );
   return written.length;
 }
+
+type ReturningMembers = Pick<
+  SqlDialect,
+  | 'update'
+  | 'deleteReturningIds'
+  | 'deleteCount'
+  | 'upsert'
+  | 'upsertSuffix'
+  | 'insertIgnoring'
+>;
+
+/**
+ * The statement members of a dialect of this kind, for its object literal
+ * (`dialect` is a getter: the members refer to the object they are part of).
+ */
+export function returningMembers(
+  dialect: () => SqlDialect,
+  mergeJson: (stored: string, given: string) => string,
+): ReturningMembers {
+  return {
+    update: async <R>(
+      manager: EntityManager,
+      statement: UpdateStatement,
+    ): Promise<R[]> =>
+      (await updateReturning(dialect(), manager, statement)) as R[],
+    deleteReturningIds: (manager, statement) =>
+      deleteReturningIds(dialect(), manager, statement),
+    deleteCount: (manager, statement) =>
+      deleteCount(dialect(), manager, statement),
+    upsert: (manager, statement) =>
+      upsertReturning(dialect(), mergeJson, manager, statement),
+    upsertSuffix: (statement) =>
+      onConflictSuffix(dialect(), mergeJson, statement),
+    insertIgnoring: (manager, insert, rows, chunkSize) =>
+      insertIgnoring(dialect(), manager, insert, rows, chunkSize),
+  };
+}

@@ -1,13 +1,5 @@
-import type { EntityManager } from 'typeorm';
-import type { SqlDialect, UpdateStatement } from '../sql-dialect';
-import {
-  deleteCount,
-  deleteReturningIds,
-  insertIgnoring,
-  onConflictSuffix,
-  updateReturning,
-  upsertReturning,
-} from '../returning-sql';
+import type { SqlDialect } from '../sql-dialect';
+import { returningMembers } from '../returning-sql';
 import { postgresBatchStatements } from './postgres-batch.statements';
 import { guardPostgresPool } from './postgres-pool.guard';
 import { withPostgresMigrationLock } from './postgres-migration.lock';
@@ -58,19 +50,5 @@ export const postgresDialect: SqlDialect = {
   withMigrationLock: (dataSource, { lockKey }, work) =>
     withPostgresMigrationLock(dataSource, lockKey, work),
   onModuleInit: (dataSource) => guardPostgresPool(dataSource),
-  update: async <R>(
-    manager: EntityManager,
-    statement: UpdateStatement,
-  ): Promise<R[]> =>
-    (await updateReturning(postgresDialect, manager, statement)) as R[],
-  deleteReturningIds: (manager, statement) =>
-    deleteReturningIds(postgresDialect, manager, statement),
-  deleteCount: (manager, statement) =>
-    deleteCount(postgresDialect, manager, statement),
-  upsert: (manager, statement) =>
-    upsertReturning(postgresDialect, mergeJsonObjects, manager, statement),
-  upsertSuffix: (statement) =>
-    onConflictSuffix(postgresDialect, mergeJsonObjects, statement),
-  insertIgnoring: (manager, insert, rows, chunkSize) =>
-    insertIgnoring(postgresDialect, manager, insert, rows, chunkSize),
+  ...returningMembers(() => postgresDialect, mergeJsonObjects),
 };

@@ -1,13 +1,5 @@
-import type { EntityManager } from 'typeorm';
-import type { SqlDialect, UpdateStatement } from '../sql-dialect';
-import {
-  deleteCount,
-  deleteReturningIds,
-  insertIgnoring,
-  onConflictSuffix,
-  updateReturning,
-  upsertReturning,
-} from '../returning-sql';
+import type { SqlDialect } from '../sql-dialect';
+import { returningMembers } from '../returning-sql';
 import { sqliteMergeJsonObjects } from './sqlite-json-merge';
 import { runSqliteTransaction } from './sqlite-transaction.queue';
 import { CAMPAIGN_SQLITE_MIGRATIONS } from './sqlite.migrations';
@@ -50,19 +42,5 @@ export const sqliteDialect: SqlDialect = {
   // One process per file: nothing to wait for.
   withMigrationLock: (_dataSource, _options, work) => work(),
   onModuleInit: () => undefined,
-  update: async <R>(
-    manager: EntityManager,
-    statement: UpdateStatement,
-  ): Promise<R[]> =>
-    (await updateReturning(sqliteDialect, manager, statement)) as R[],
-  deleteReturningIds: (manager, statement) =>
-    deleteReturningIds(sqliteDialect, manager, statement),
-  deleteCount: (manager, statement) =>
-    deleteCount(sqliteDialect, manager, statement),
-  upsert: (manager, statement) =>
-    upsertReturning(sqliteDialect, sqliteMergeJsonObjects, manager, statement),
-  upsertSuffix: (statement) =>
-    onConflictSuffix(sqliteDialect, sqliteMergeJsonObjects, statement),
-  insertIgnoring: (manager, insert, rows, chunkSize) =>
-    insertIgnoring(sqliteDialect, manager, insert, rows, chunkSize),
+  ...returningMembers(() => sqliteDialect, sqliteMergeJsonObjects),
 };
