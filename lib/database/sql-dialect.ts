@@ -102,10 +102,10 @@ export interface SqlDialect {
   tryTransactionLock(manager: EntityManager, name: string): Promise<boolean>;
   /**
    * Waits for, then holds until the transaction of `manager` ends, a lock
-   * named `name`. Nothing where transactions already run one at a time
-   * (SQLite).
+   * named `name`; resolves with whether it took one (false where
+   * transactions already run one at a time: SQLite).
    */
-  transactionLock(manager: EntityManager, name: string): Promise<void>;
+  transactionLock(manager: EntityManager, name: string): Promise<boolean>;
   /** The hot writes in one statement each, where the database can; null: the callers' multi-statement form. */
   readonly batch: BatchStatements | null;
   /** Row-lock clause that blocks writers of the rows but not inserts referencing them; '' where there are no row locks. */

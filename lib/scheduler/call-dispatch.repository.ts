@@ -815,13 +815,15 @@ export class CallDispatchRepository {
     toStart: T[],
   ): Promise<T[]> {
     const accounts = [...new Set(toStart.map((s) => s.row.account_id))].sort();
-    if (accounts.length === 0) return toStart;
     for (const account of accounts) {
-      await this.dialect.transactionLock(
+      const locked = await this.dialect.transactionLock(
         manager,
         `nestjs-call-campaigns:claim:${account}`,
       );
+      // Transactions one at a time: the capacity read at the claim's start holds.
+      if (!locked) return toStart;
     }
+    if (accounts.length === 0) return toStart;
     const capacity = await this.accountCapacity(manager);
     const limit = this.options.scheduler.maxInFlightPerAccount;
     return toStart.filter(({ row }) => {

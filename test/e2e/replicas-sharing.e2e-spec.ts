@@ -119,6 +119,21 @@ describeEachServer(
 
     const logsOf = () => replicas.map((r) => readDialLog(r.config.dialLog));
 
+    /** Every replica's dial log, and the finished run checked against the database. */
+    async function finishedRun() {
+      const lines = logsOf();
+      const checked = checkFinishedRun(
+        await snapshot(query),
+        lines.flat().map((l) => ({
+          callId: l.callId,
+          attempt: l.attempt,
+          by: l.replica,
+          outcome: 'answered' as const,
+        })),
+      );
+      return { lines, ...checked };
+    }
+
     async function stopAll(): Promise<void> {
       for (const result of await Promise.all(replicas.map((r) => r.stop()))) {
         expect(result).toMatchObject({
@@ -156,16 +171,7 @@ describeEachServer(
         await waitFinished(60_000);
         await stopAll();
 
-        const lines = logsOf();
-        const { problems, stats } = checkFinishedRun(
-          await snapshot(query),
-          lines.flat().map((l) => ({
-            callId: l.callId,
-            attempt: l.attempt,
-            by: l.replica,
-            outcome: 'answered' as const,
-          })),
-        );
+        const { lines, problems, stats } = await finishedRun();
         expect(problems).toEqual([]);
         expect(stats.calls).toBe(600);
         expect(stats.dials).toBe(600);
@@ -206,16 +212,7 @@ describeEachServer(
       );
       await stopAll();
 
-      const lines = logsOf();
-      const { problems, stats } = checkFinishedRun(
-        await snapshot(query),
-        lines.flat().map((l) => ({
-          callId: l.callId,
-          attempt: l.attempt,
-          by: l.replica,
-          outcome: 'answered' as const,
-        })),
-      );
+      const { lines, problems, stats } = await finishedRun();
       expect(problems).toEqual([]);
       expect(stats.dials).toBe(300);
       expect(peakInDatabase).toBeLessThanOrEqual(6);

@@ -65,10 +65,11 @@ const LOCK_WAIT_SECONDS = 30;
 export async function mysqlTransactionLock(
   manager: EntityManager,
   name: string,
-): Promise<void> {
+): Promise<true> {
   if (!(await getMysqlLock(manager, name, LOCK_WAIT_SECONDS))) {
     throw new Error(`lock "${name}" not granted within ${LOCK_WAIT_SECONDS} s`);
   }
+  return true;
 }
 
 async function getMysqlLock(

@@ -1,4 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { withSessionLock } from '../session-lock';
 
 /**
  * Session-level advisory lock: held until pg_advisory_unlock or the end of the
@@ -10,30 +11,21 @@ import type { DataSource, QueryRunner } from 'typeorm';
  * The migrations run on the lock's own connection (QueryRunner): one pooled
  * connection is enough, and the lock cannot outlive or miss the DDL's session.
  */
-export async function withPostgresMigrationLock<T>(
+export function withPostgresMigrationLock<T>(
   dataSource: DataSource,
   key: bigint,
   work: (runner: QueryRunner) => Promise<T>,
 ): Promise<T> {
-  const runner = dataSource.createQueryRunner();
   const params = [key.toString()];
-  try {
-    await runner.query('SELECT pg_advisory_lock($1::bigint)', params);
-    let failed = false;
-    try {
-      return await work(runner);
-    } catch (error) {
-      failed = true;
-      throw error;
-    } finally {
-      await runner
-        .query('SELECT pg_advisory_unlock($1::bigint)', params)
-        .catch((error: unknown) => {
-          // Keep the migration's own error; a lost connection drops the lock anyway.
-          if (!failed) throw error;
-        });
-    }
-  } finally {
-    await runner.release();
-  }
+  return withSessionLock(
+    dataSource,
+    {
+      take: async (runner) => {
+        await runner.query('SELECT pg_advisory_lock($1::bigint)', params);
+      },
+      give: (runner) =>
+        runner.query('SELECT pg_advisory_unlock($1::bigint)', params),
+    },
+    work,
+  );
 }

@@ -33,6 +33,7 @@ export const postgresDialect: SqlDialect = {
   },
   async transactionLock(manager, name) {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
+    return true;
   },
   lockForNoKeyUpdate: 'FOR NO KEY UPDATE SKIP LOCKED',
   clockQuery: 'SELECT clock_timestamp() AS now',

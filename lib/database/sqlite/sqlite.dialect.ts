@@ -26,7 +26,7 @@ export const sqliteDialect: SqlDialect = {
   // One process: the claim's transaction is the lock.
   skipLocked: () => '',
   tryTransactionLock: () => Promise.resolve(true),
-  transactionLock: () => Promise.resolve(),
+  transactionLock: () => Promise.resolve(false),
   lockForNoKeyUpdate: '',
   clockQuery: null,
   notifies: false,
